@@ -1,0 +1,18 @@
+"""The ``session-files`` command line: thin commands over the library."""
+
+from __future__ import annotations
+
+import click
+
+from .new import new
+from .schema import schema
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="session-files")
+def main() -> None:
+    """Keep experimental session metadata honest: check and catalog session.yaml sidecars."""
+
+
+main.add_command(new)
+main.add_command(schema)

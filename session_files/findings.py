@@ -1,0 +1,84 @@
+"""Findings are data: every check appends them, every reporter only formats them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from typing import Literal
+
+Severity = Literal["error", "warning"]
+SeveritySetting = Literal["error", "warning", "off"]
+
+# SPEC section 7, plus one warning of our own for symlinks that leave the root.
+CODES: dict[str, tuple[Severity, str]] = {
+    "unreadable": ("error", "The file cannot be read as UTF-8 text, is over 1 MiB, or I/O fails."),
+    "yaml-syntax": ("error", "Not parseable YAML, or more than one document."),
+    "yaml-duplicate-key": ("error", "A mapping repeats a key."),
+    "yaml-forbidden": (
+        "error",
+        "A tag other than YAML's core ones, nesting too deep, or alias expansion past a limit.",
+    ),
+    "schema": ("error", "The document breaks a rule of the sidecar or registry format."),
+    "duplicate-session": (
+        "error",
+        "Two sidecars declare the same (subject, session_datetime).",
+    ),
+    "unknown-subject": ("error", "The subject is not in the subject registry."),
+    "unknown-experimenter": ("error", "An experimenter is not in the experimenter registry."),
+    "unknown-project": ("error", "A project is not in the project registry."),
+    "misnamed-sidecar": ("warning", "A file named like a sidecar, but not exactly session.yaml."),
+    "symlink-outside-root": (
+        "warning",
+        "A symbolic link points outside the data root; it is not followed.",
+    ),
+}
+
+
+@dataclass(frozen=True, order=True)
+class Finding:
+    """One problem: where it is (root-relative POSIX path, 1-based line/column) and what to do."""
+
+    path: str
+    line: int | None
+    column: int | None
+    code: str
+    message: str
+    severity: Severity = field(default="error", compare=False)
+
+    @classmethod
+    def make(
+        cls,
+        code: str,
+        path: str,
+        message: str,
+        line: int | None = None,
+        column: int | None = None,
+    ) -> Finding:
+        """A finding with the code's default severity."""
+        return cls(path, line, column, code, message, CODES[code][0])
+
+    def to_dict(self) -> dict[str, object]:
+        """The SPEC section 8 JSON shape of one finding."""
+        return {
+            "severity": self.severity,
+            "code": self.code,
+            "path": self.path,
+            "line": self.line,
+            "column": self.column,
+            "message": self.message,
+        }
+
+
+def apply_severity(
+    findings: list[Finding], overrides: dict[str, SeveritySetting]
+) -> list[Finding]:
+    """Findings with the root config's severity overrides applied; ``off`` drops them."""
+    if not overrides:
+        return findings
+    out: list[Finding] = []
+    for finding in findings:
+        setting = overrides.get(finding.code)
+        if setting is None:
+            out.append(finding)
+        elif setting != "off":
+            out.append(replace(finding, severity=setting))
+    return out

@@ -1,0 +1,111 @@
+"""Turn a Pydantic ValidationError into ``schema`` findings a person can act on."""
+
+from __future__ import annotations
+
+import difflib
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+from yaml.nodes import Node, ScalarNode
+
+from .findings import Finding
+from .yamlsafe import locate, locate_key, node_at
+
+_TYPE_NAMES = {
+    str: "text",
+    int: "a number",
+    float: "a number",
+    bool: "a boolean",
+    type(None): "null",
+    list: "a list",
+    dict: "a mapping",
+}
+
+
+def describe(loc: tuple[Any, ...]) -> str:
+    """``('attributes', 'rig', 'value')`` -> ``attributes.rig.value``; list indices in brackets."""
+    text = ""
+    for step in loc:
+        if isinstance(step, int):
+            text += f"[{step}]"
+        else:
+            text += ("." if text else "") + str(step)
+    return text or "the document"
+
+
+def describe_type(value: object) -> str:
+    """'text', 'a number', 'a list'... for messages."""
+    return _TYPE_NAMES.get(type(value), type(value).__name__)
+
+
+def _shown(value: object) -> str:
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def _message(
+    err: dict[str, Any], loc: tuple[Any, ...], allowed: tuple[str, ...], text: str | None
+) -> str:
+    kind = err["type"]
+    where = describe(loc)
+    value = err.get("input")
+    if kind == "missing":
+        return f"{describe(loc[:-1])} is missing the required key {loc[-1]!r}"
+    if kind == "extra_forbidden":
+        key = str(loc[-1])
+        close = difflib.get_close_matches(key, allowed, n=1)
+        hint = f"; did you mean {close[0]!r}?" if close else ""
+        listed = f" (allowed: {', '.join(allowed)})" if allowed and len(loc) == 1 else ""
+        owner = f"{describe(loc[:-1])} has an " if len(loc) > 1 else ""
+        return f"{owner}unknown key {key!r}{hint}{listed}"
+    if kind == "string_type":
+        got = describe_type(value)
+        quote = (
+            f"; quote it ('{text if text is not None else value}') so YAML reads it as text"
+            if isinstance(value, (int, float, bool))
+            else ""
+        )
+        return f"{where} must be text, not {got}{quote}"
+    if kind in ("string_too_long", "string_too_short"):
+        limit = err.get("ctx", {})
+        bound = limit.get("max_length", limit.get("min_length"))
+        which = "at most" if kind == "string_too_long" else "at least"
+        length = len(value) if isinstance(value, str) else "?"
+        return f"{where} is {length} characters long; it must be {which} {bound} ({_shown(value)})"
+    if kind == "literal_error":
+        return f"{where} is {_shown(value)}; {err['msg'].replace('Input should be', 'it must be')}"
+    if kind in ("list_type", "dict_type"):
+        want = "a list" if kind == "list_type" else "a mapping"
+        got = describe_type(value)
+        return f"{where} must be {want}, not {got} ({_shown(value)})"
+    if kind == "value_error":
+        return f"{where} {err['ctx']['error']}" if "ctx" in err else f"{where}: {err['msg']}"
+    return f"{where}: {err['msg']} ({_shown(value)})"
+
+
+def schema_findings(
+    exc: ValidationError,
+    node: Node | None,
+    path: str,
+    model: type[BaseModel],
+    prefix: tuple[Any, ...] = (),
+) -> list[Finding]:
+    """One ``schema`` finding per error, at the offending value (a missing key: its parent)."""
+    findings: list[Finding] = []
+    allowed = tuple(model.model_fields)
+    for err in exc.errors(include_url=False):
+        loc = tuple(err["loc"])
+        if loc and loc[-1] == "[key]":
+            loc = loc[:-1]
+            line, column = locate_key(node, prefix + loc)
+        elif err["type"] == "extra_forbidden":
+            line, column = locate_key(node, prefix + loc)
+        elif err["type"] == "missing":
+            line, column = locate(node, prefix + loc[:-1])
+        else:
+            line, column = locate(node, prefix + loc)
+        found, exact = node_at(node, prefix + loc)
+        text = found.value if exact and isinstance(found, ScalarNode) else None
+        message = _message(err, prefix + loc, allowed, text)
+        findings.append(Finding.make("schema", path, message, line, column))
+    return findings

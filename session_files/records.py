@@ -1,0 +1,380 @@
+"""The records: every limit of the sidecar, the registries and the relational view, declared once.
+
+The JSON Schemas (``schema_export``), the relational columns (``TABLES``) and the
+DataJoint definitions are all derived from these models.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime
+from typing import Annotated, Any, ClassVar, Literal
+
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    WithJsonSchema,
+    field_validator,
+    model_validator,
+)
+
+SCHEMA_VERSION = 1
+
+# ---------------------------------------------------------------- column types
+SubjectId = Annotated[str, StringConstraints(min_length=1, max_length=8)]
+ProjectId = Annotated[str, StringConstraints(min_length=1, max_length=32)]
+UserId = Annotated[str, StringConstraints(min_length=1, max_length=32)]
+AttributeName = Annotated[str, StringConstraints(min_length=1, max_length=32)]
+AttributeText = Annotated[str, StringConstraints(max_length=2000)]
+NoteText = Annotated[str, StringConstraints(max_length=1024)]
+SessionDir = Annotated[str, StringConstraints(min_length=1, max_length=256)]
+Nickname = Annotated[str, StringConstraints(max_length=64)]
+Description = Annotated[str, StringConstraints(max_length=1024)]
+Email = Annotated[str, StringConstraints(max_length=128)]
+Cellphone = Annotated[str, StringConstraints(max_length=32)]
+Fullname = Annotated[str, StringConstraints(max_length=64)]
+Sex = Literal["M", "F", "U"]
+
+NAIVE_DATETIME_PATTERN = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}[Tt ][0-9]{2}:[0-9]{2}:[0-9]{2}$"
+_NAIVE_RE = re.compile(NAIVE_DATETIME_PATTERN)
+_DATE_ONLY_RE = re.compile(r"^[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}$")
+_FRACTION_RE = re.compile(r"[0-9]:[0-9]{2}\.[0-9]")
+_OFFSET_RE = re.compile(r"([Zz]|[+-][0-9]{1,2}(:?[0-9]{2})?)$")
+DATETIME_EXAMPLE = "2024-01-15 10:30:00"
+
+
+def parse_session_datetime(value: object) -> datetime:
+    """Parse a naive, whole-second date and time, or say exactly why not."""
+    if isinstance(value, datetime):
+        if value.tzinfo is not None:
+            msg = "has a UTC offset; write naive local time (DataJoint datetime keeps no zone)"
+            raise ValueError(msg)
+        if value.microsecond:
+            msg = "has fractional seconds; DataJoint datetime keeps whole seconds"
+            raise ValueError(msg)
+        return value
+    if not isinstance(value, str):
+        msg = f"expected a date and time like {DATETIME_EXAMPLE}"
+        raise ValueError(msg)  # noqa: TRY004 - pydantic turns ValueError into a finding
+    text = value.strip()
+    if _NAIVE_RE.match(text):
+        try:
+            return datetime.fromisoformat(text[:10] + " " + text[11:])
+        except ValueError as exc:
+            msg = f"is not a valid date and time ({exc}); write it like {DATETIME_EXAMPLE}"
+            raise ValueError(msg) from None
+    if _DATE_ONLY_RE.match(text):
+        msg = f"has a date but no time; write it like {DATETIME_EXAMPLE}"
+    elif _OFFSET_RE.search(text) and ":" in text:
+        msg = (
+            f"has a UTC offset ({_OFFSET_RE.search(text).group(1)}); write naive local time"  # type: ignore[union-attr]
+            f" like {DATETIME_EXAMPLE} (DataJoint datetime keeps no zone)"
+        )
+    elif _FRACTION_RE.search(text):
+        msg = f"has fractional seconds; DataJoint datetime keeps whole seconds: {DATETIME_EXAMPLE}"
+    else:
+        msg = f"is not a date and time; write it like {DATETIME_EXAMPLE}"
+    raise ValueError(msg)
+
+
+NaiveDatetime = Annotated[
+    datetime,
+    BeforeValidator(parse_session_datetime),
+    WithJsonSchema(
+        {
+            "type": "string",
+            "pattern": NAIVE_DATETIME_PATTERN,
+            "description": "Naive local date and time, whole seconds: YYYY-MM-DD HH:MM:SS.",
+            "examples": [DATETIME_EXAMPLE],
+        }
+    ),
+]
+
+
+def _date_from_text(value: object) -> object:
+    if isinstance(value, str) and _DATE_ONLY_RE.match(value.strip()):
+        year, month, day = (int(part) for part in value.strip().split("-"))
+        try:
+            return date(year, month, day)
+        except ValueError as exc:
+            msg = f"is not a valid date ({exc}); write it like 2023-10-01"
+            raise ValueError(msg) from None
+    if isinstance(value, datetime) or not isinstance(value, (date, str)):
+        msg = "expected a date like 2023-10-01"
+        raise ValueError(msg)
+    return value
+
+
+BirthDate = Annotated[
+    date,
+    BeforeValidator(_date_from_text),
+    WithJsonSchema(
+        {"type": "string", "pattern": r"^[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}$", "examples": ["2023-10-01"]}
+    ),
+]
+
+
+def _no_repeats(values: list[str] | None) -> list[str] | None:
+    if values is None:
+        return None
+    seen: set[str] = set()
+    for value in values:
+        if value in seen:
+            msg = f"lists {value!r} twice; name each entry once"
+            raise ValueError(msg)
+        seen.add(value)
+    return values
+
+
+# ---------------------------------------------------------------- the sidecar
+_UNIQUE: dict[str, Any] = {"uniqueItems": True}
+
+class Strict(BaseModel):
+    """Base of every record: unknown keys are errors, strings are never coerced."""
+
+    model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
+
+
+# The explicit form's schema is filled in by schema_export (pydantic cannot $ref it here).
+_SCALAR_ATTRIBUTE_SCHEMA: dict[str, Any] = {
+    "anyOf": [
+        {"type": "string", "maxLength": 2000},
+        {"type": "number"},
+        {"type": "boolean"},
+        {"x-explicit-attribute": True},
+    ]
+}
+
+
+class Attribute(Strict):
+    """One session attribute: ``value`` (text as written) and/or ``blob`` (any YAML data)."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        strict=True,
+        frozen=True,
+        json_schema_extra={"minProperties": 1},
+    )
+
+    value: AttributeText = ""
+    blob: Any = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _scalar_or_explicit(cls, data: object) -> object:
+        if isinstance(data, str):
+            return {"value": data}
+        if isinstance(data, dict):
+            other = sorted(str(key) for key in data if key not in ("value", "blob"))
+            if other:
+                msg = (
+                    f"has keys {', '.join(map(repr, other))}; an attribute is a scalar or the"
+                    " explicit form with only 'value' (text) and/or 'blob' (any data)"
+                )
+                raise ValueError(msg)
+            if not data:
+                msg = "is an empty mapping; give 'value' (text) and/or 'blob' (any data)"
+                raise ValueError(msg)
+            return data
+        if isinstance(data, Attribute):
+            return data
+        kind = "a list" if isinstance(data, list) else "empty" if data is None else "not text"
+        msg = (
+            f"is {kind}; an attribute is a scalar (text, number, boolean) or the explicit form"
+            " {value: <text>, blob: <any data>}, e.g. put a list under 'blob'"
+        )
+        raise ValueError(msg)
+
+
+AttributeEntry = Annotated[Attribute, WithJsonSchema(_SCALAR_ATTRIBUTE_SCHEMA)]
+
+
+class Sidecar(Strict):
+    """The ``session.yaml`` document a session directory holds (SPEC section 3)."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        strict=True,
+        frozen=True,
+        title="session.yaml",
+        json_schema_extra={"description": "A session-files sidecar: one experimental session."},
+    )
+
+    schema_version: Literal[1] | None = None
+    subject: SubjectId
+    session_datetime: NaiveDatetime
+    experimenters: list[UserId] | None = Field(default=None, json_schema_extra=_UNIQUE)
+    projects: list[ProjectId] | None = Field(default=None, json_schema_extra=_UNIQUE)
+    note: NoteText | None = None
+    attributes: dict[AttributeName, AttributeEntry] | None = None
+
+    _check_experimenters = field_validator("experimenters")(_no_repeats)
+    _check_projects = field_validator("projects")(_no_repeats)
+
+    KEY_ORDER: ClassVar[tuple[str, ...]] = (
+        "schema_version",
+        "subject",
+        "session_datetime",
+        "experimenters",
+        "projects",
+        "note",
+        "attributes",
+    )
+
+
+# ---------------------------------------------------------------- registry entries
+class SubjectEntry(Strict):
+    """An entry of ``registry/subjects.yaml`` (element-animal ``subject.Subject``)."""
+
+    sex: Sex
+    subject_birth_date: BirthDate
+    subject_nickname: Nickname = ""
+    subject_description: Description = ""
+
+
+class ProjectEntry(Strict):
+    """An entry of ``registry/projects.yaml`` (element-lab ``lab.Project``)."""
+
+    project_description: Description = ""
+
+
+class ExperimenterEntry(Strict):
+    """An entry of ``registry/experimenters.yaml`` (element-lab ``lab.User``)."""
+
+    user_email: Email = ""
+    user_cellphone: Cellphone = ""
+    user_fullname: Fullname = ""
+
+
+# ---------------------------------------------------------------- relational rows
+class Row(Strict):
+    """A row of one table of the relational view (SPEC section 5)."""
+
+    TABLE: ClassVar[str]
+    PRIMARY_KEY: ClassVar[tuple[str, ...]]
+    COMMENT: ClassVar[str] = ""
+
+
+class SubjectRow(Row):
+    TABLE = "subject"
+    PRIMARY_KEY = ("subject",)
+    subject: SubjectId
+    subject_nickname: Nickname = ""
+    sex: Sex
+    subject_birth_date: BirthDate
+    subject_description: Description = ""
+
+
+class ProjectRow(Row):
+    TABLE = "project"
+    PRIMARY_KEY = ("project",)
+    project: ProjectId
+    project_description: Description = ""
+
+
+class ExperimenterRow(Row):
+    TABLE = "experimenter"
+    PRIMARY_KEY = ("user",)
+    user: UserId
+    user_email: Email = ""
+    user_cellphone: Cellphone = ""
+    user_fullname: Fullname = ""
+
+
+class SessionRow(Row):
+    TABLE = "session"
+    PRIMARY_KEY = ("subject", "session_datetime")
+    subject: SubjectId
+    session_datetime: NaiveDatetime
+
+
+class SessionAttributeRow(Row):
+    TABLE = "session__attribute"
+    PRIMARY_KEY = ("subject", "session_datetime", "attribute_name")
+    subject: SubjectId
+    session_datetime: NaiveDatetime
+    attribute_name: AttributeName
+    attribute_value: AttributeText = ""
+    attribute_blob: Any = Field(default=None, json_schema_extra={"nullable": True})
+
+
+class SessionDirectoryRow(Row):
+    TABLE = "session_directory"
+    PRIMARY_KEY = ("subject", "session_datetime")
+    subject: SubjectId
+    session_datetime: NaiveDatetime
+    session_dir: SessionDir
+
+
+class SessionExperimenterRow(Row):
+    TABLE = "session_experimenter"
+    PRIMARY_KEY = ("subject", "session_datetime", "user")
+    subject: SubjectId
+    session_datetime: NaiveDatetime
+    user: UserId
+
+
+class SessionNoteRow(Row):
+    TABLE = "session_note"
+    PRIMARY_KEY = ("subject", "session_datetime")
+    subject: SubjectId
+    session_datetime: NaiveDatetime
+    session_note: NoteText
+
+
+class ProjectSessionRow(Row):
+    TABLE = "project_session"
+    PRIMARY_KEY = ("project", "subject", "session_datetime")
+    project: ProjectId
+    subject: SubjectId
+    session_datetime: NaiveDatetime
+
+
+ROW_MODELS: tuple[type[Row], ...] = (
+    SubjectRow,
+    ProjectRow,
+    ExperimenterRow,
+    SessionRow,
+    SessionAttributeRow,
+    SessionDirectoryRow,
+    SessionExperimenterRow,
+    SessionNoteRow,
+    ProjectSessionRow,
+)
+TABLES: dict[str, type[Row]] = {model.TABLE: model for model in ROW_MODELS}
+
+# Foreign keys of the view: (table, columns) -> (referenced table, columns).
+FOREIGN_KEYS: tuple[tuple[str, tuple[str, ...], str, tuple[str, ...]], ...] = (
+    ("session", ("subject",), "subject", ("subject",)),
+    ("session_experimenter", ("user",), "experimenter", ("user",)),
+    ("project_session", ("project",), "project", ("project",)),
+    *(
+        (table, ("subject", "session_datetime"), "session", ("subject", "session_datetime"))
+        for table in (
+            "session__attribute",
+            "session_directory",
+            "session_experimenter",
+            "session_note",
+            "project_session",
+        )
+    ),
+)
+
+REGISTRY_ROWS: dict[str, type[Row]] = {
+    "subjects": SubjectRow,
+    "projects": ProjectRow,
+    "experimenters": ExperimenterRow,
+}
+REGISTRY_ENTRIES: dict[str, type[Strict]] = {
+    "subjects": SubjectEntry,
+    "projects": ProjectEntry,
+    "experimenters": ExperimenterEntry,
+}
+REGISTRY_KEYS: dict[str, Any] = {
+    "subjects": SubjectId,
+    "projects": ProjectId,
+    "experimenters": UserId,
+}

@@ -1,0 +1,88 @@
+"""The lab registries: ``subjects.yaml``, ``projects.yaml``, ``experimenters.yaml``."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from pydantic import ConfigDict, TypeAdapter, ValidationError
+from yaml.nodes import MappingNode, ScalarNode
+
+from .findings import Finding
+from .problems import describe_type, schema_findings
+from .records import REGISTRY_ENTRIES, REGISTRY_KEYS, REGISTRY_ROWS, Row
+from .yamlsafe import Builder, YamlProblem, compose, decode, locate, position
+
+REGISTRY_FILES = {kind: f"{kind}.yaml" for kind in REGISTRY_ROWS}
+STRICT = ConfigDict(strict=True)
+
+
+@dataclass(frozen=True)
+class ParsedRegistry:
+    """One registry file: the valid entries as rows (by key) and the findings of the others."""
+
+    kind: str
+    path: str
+    rows: dict[str, Row] = field(default_factory=dict)
+    findings: tuple[Finding, ...] = ()
+
+
+def parse_registry(kind: str, data: bytes | None, path: str) -> ParsedRegistry:
+    """Parse one registry (``None`` data: the file is missing, an empty registry).
+
+    An entry that breaks a rule is reported and left out; the other entries stand. A file
+    that cannot be read or parsed contributes no entries.
+    """
+    row_model = REGISTRY_ROWS[kind]
+    key_column = row_model.PRIMARY_KEY[0]
+    if data is None:
+        return ParsedRegistry(kind, path)
+    try:
+        node = compose(decode(data))
+        if node is None:
+            return ParsedRegistry(kind, path)
+        if not isinstance(node, MappingNode):
+            msg = f"is not a mapping; {path} maps each {key_column} to its attributes"
+            line, column = position(node)
+            return ParsedRegistry(kind, path, findings=(Finding.make("schema", path, msg, line, column),))
+        builder = Builder()
+        entries: list[tuple[ScalarNode, Any, Any]] = []
+        seen: set[Any] = set()
+        for key_node, value_node in node.value:
+            key = builder.key(key_node, 1)
+            if key in seen:
+                line, column = position(key_node)
+                msg = f"repeats the {key_column} {key!r}; each entry may appear once"
+                raise YamlProblem("yaml-duplicate-key", msg, line, column)
+            seen.add(key)
+            entries.append((key_node, key, builder.build(value_node, 1)))
+    except YamlProblem as problem:
+        finding = Finding.make(problem.code, path, problem.message, problem.line, problem.column)
+        return ParsedRegistry(kind, path, findings=(finding,))
+
+    rows: dict[str, Row] = {}
+    findings: list[Finding] = []
+    entry_model = REGISTRY_ENTRIES[kind]
+    key_type: TypeAdapter[str] = TypeAdapter(REGISTRY_KEYS[kind], config=STRICT)
+    for key_node, key, value in entries:
+        line, column = position(key_node)
+        try:
+            key_type.validate_python(key)
+        except ValidationError as exc:
+            err = exc.errors(include_url=False)[0]
+            quote = f"; quote it ('{key_node.value}')" if not isinstance(key, str) else ""
+            msg = f"the {key_column} {key!r} is not a valid key: {err['msg']}{quote}"
+            findings.append(Finding.make("schema", path, msg, line, column))
+            continue
+        if not isinstance(value, dict) and value is not None:
+            line, column = locate(node, (key_node.value,))
+            msg = f"entry {key!r} must be a mapping of its attributes (or empty), not {describe_type(value)}"
+            findings.append(Finding.make("schema", path, msg, line, column))
+            continue
+        try:
+            entry = entry_model.model_validate(value or {})
+        except ValidationError as exc:
+            findings.extend(schema_findings(exc, node, path, entry_model, prefix=(key_node.value,)))
+            continue
+        rows[key] = row_model.model_validate({key_column: key, **entry.model_dump()})
+    return ParsedRegistry(kind, path, rows, tuple(findings))

@@ -1,0 +1,45 @@
+"""The result of validating a root: findings as data, for the reporters to format."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from .findings import Finding
+
+if TYPE_CHECKING:
+    from .catalog import Catalog
+
+
+@dataclass
+class Report:
+    """Every finding of one run over a root, and how many sessions made it into the view."""
+
+    root: str
+    findings: list[Finding] = field(default_factory=list)
+    sessions: int = 0
+    catalog: Catalog | None = None
+
+    @property
+    def errors(self) -> int:
+        """The number of error-severity findings."""
+        return sum(finding.severity == "error" for finding in self.findings)
+
+    @property
+    def warnings(self) -> int:
+        """The number of warning-severity findings."""
+        return sum(finding.severity == "warning" for finding in self.findings)
+
+    @property
+    def ok(self) -> bool:
+        """True when no finding is an error (warnings do not fail a run)."""
+        return self.errors == 0
+
+    def to_dict(self) -> dict[str, Any]:
+        """The SPEC section 8 JSON shape."""
+        return {
+            "root": self.root,
+            "ok": self.ok,
+            "counts": {"sessions": self.sessions, "errors": self.errors, "warnings": self.warnings},
+            "findings": [finding.to_dict() for finding in self.findings],
+        }

@@ -1,0 +1,230 @@
+"""Finding sidecars below a data root: a local directory (fast path) or any ReadablePath."""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Protocol
+
+import pathspec
+from pathlib_abc import ReadablePath
+
+from .findings import Finding
+from .writer import SIDECAR_NAME
+
+_MISNAMED = re.compile(r"\s*session\.ya?ml.*", re.IGNORECASE)
+READ_LIMIT = 1024 * 1024 + 1  # one byte past the 1 MiB limit: an oversized file is reported
+
+
+@dataclass(frozen=True)
+class Entry:
+    """A sidecar found by the scan: root-relative POSIX path, and size/mtime where known."""
+
+    path: str
+    size: int | None = None
+    mtime_ns: int | None = None
+
+
+@dataclass
+class Listing:
+    """What a scan found: the sidecars, and findings about names, links and directories."""
+
+    sidecars: list[Entry] = field(default_factory=list)
+    findings: list[Finding] = field(default_factory=list)
+
+
+def is_misnamed(name: str) -> bool:
+    """A file named like a sidecar but not exactly ``session.yaml``."""
+    return name != SIDECAR_NAME and _MISNAMED.fullmatch(name) is not None
+
+
+class Root(Protocol):
+    """A data root the scanner and index read from."""
+
+    display: str
+
+    def scan(self, skip_dirs: frozenset[str], ignore: pathspec.PathSpec) -> Listing:
+        """List every sidecar (skipping hidden entries, ``skip_dirs`` and ignored paths)."""
+        ...
+
+    def read(self, path: str) -> bytes:
+        """A root-relative file's bytes (at most READ_LIMIT); raises OSError."""
+        ...
+
+    def read_optional(self, path: str) -> bytes | None:
+        """A root-relative file's bytes, or None when it does not exist; raises OSError."""
+        ...
+
+
+def ignore_spec(patterns: list[str]) -> pathspec.PathSpec:
+    """The gitignore-style globs of the root config."""
+    return pathspec.GitIgnoreSpec.from_lines(patterns)
+
+
+class LocalRoot:
+    """A directory on a local or mounted filesystem, walked with ``os.scandir``."""
+
+    def __init__(self, path: str | os.PathLike[str]) -> None:
+        self.path = Path(path).absolute()
+        self.real = os.path.realpath(self.path)
+        self.display = str(self.path)
+
+    def scan(self, skip_dirs: frozenset[str], ignore: pathspec.PathSpec) -> Listing:
+        listing = Listing()
+        stack: list[tuple[str, str]] = [(str(self.path), "")]
+        while stack:
+            directory, prefix = stack.pop()
+            try:
+                with os.scandir(directory) as entries:
+                    children = sorted(entries, key=lambda entry: entry.name)
+            except OSError as exc:
+                message = f"directory cannot be listed ({exc.strerror or exc}); its sessions are not indexed"
+                listing.findings.append(Finding.make("unreadable", prefix.rstrip("/") or ".", message))
+                continue
+            subdirs: list[tuple[str, str]] = []
+            for entry in children:
+                name = entry.name
+                if name.startswith("."):
+                    continue
+                rel = prefix + name
+                try:
+                    self._visit(entry, rel, skip_dirs, ignore, listing, subdirs)
+                except OSError as exc:
+                    message = f"cannot be read ({exc.strerror or exc})"
+                    listing.findings.append(Finding.make("unreadable", rel, message))
+            stack.extend(reversed(subdirs))
+        listing.sidecars.sort(key=lambda entry: entry.path)
+        return listing
+
+    def _visit(
+        self,
+        entry: os.DirEntry[str],
+        rel: str,
+        skip_dirs: frozenset[str],
+        ignore: pathspec.PathSpec,
+        listing: Listing,
+        subdirs: list[tuple[str, str]],
+    ) -> None:
+        if entry.is_symlink():
+            self._symlink(entry, rel, ignore, listing)
+        elif entry.is_dir(follow_symlinks=False):
+            if rel not in skip_dirs and not ignore.match_file(rel + "/"):
+                subdirs.append((entry.path, rel + "/"))
+        elif ignore.match_file(rel):
+            return
+        elif entry.name == SIDECAR_NAME:
+            stat = entry.stat(follow_symlinks=False)
+            listing.sidecars.append(Entry(rel, stat.st_size, stat.st_mtime_ns))
+        elif is_misnamed(entry.name):
+            listing.findings.append(_misnamed(rel, entry.name))
+
+    def _symlink(
+        self, entry: os.DirEntry[str], rel: str, ignore: pathspec.PathSpec, listing: Listing
+    ) -> None:
+        """Links are never followed out of the root; a directory link is never followed at all
+        (inside the root its target is scanned where it really is)."""
+        if ignore.match_file(rel) or ignore.match_file(rel + "/"):
+            return
+        target = os.path.realpath(entry.path)
+        inside = target == self.real or target.startswith(self.real + os.sep)
+        if not inside:
+            message = f"is a symbolic link to {target}, outside the data root; it is not followed"
+            listing.findings.append(Finding.make("symlink-outside-root", rel, message))
+        elif entry.name == SIDECAR_NAME and os.path.isfile(target):
+            stat = os.stat(entry.path)
+            listing.sidecars.append(Entry(rel, stat.st_size, stat.st_mtime_ns))
+
+    def _file(self, path: str) -> str:
+        full = os.path.realpath(os.path.join(self.path, path))
+        if full != self.real and not full.startswith(self.real + os.sep):
+            message = f"{path} resolves outside the data root"
+            raise PermissionError(message)
+        return full
+
+    def read(self, path: str) -> bytes:
+        with open(self._file(path), "rb") as handle:
+            return handle.read(READ_LIMIT)
+
+    def read_optional(self, path: str) -> bytes | None:
+        try:
+            return self.read(path)
+        except FileNotFoundError:
+            return None
+
+
+def _misnamed(rel: str, name: str) -> Finding:
+    message = f"is named {name!r}; a sidecar must be named exactly 'session.yaml' to be indexed"
+    return Finding.make("misnamed-sidecar", rel, message)
+
+
+class PathRoot:
+    """Any ``pathlib_abc.ReadablePath``: a universal-pathlib ``UPath`` (memory://, zip://, s3://)."""
+
+    def __init__(self, path: ReadablePath) -> None:
+        self.path = path
+        self.display = str(path)
+
+    def _walk(self, directory: ReadablePath, prefix: str) -> Iterator[tuple[ReadablePath, str]]:
+        for child in sorted(directory.iterdir(), key=lambda item: item.name):
+            if not child.name.startswith("."):
+                yield child, prefix + child.name
+
+    def scan(self, skip_dirs: frozenset[str], ignore: pathspec.PathSpec) -> Listing:
+        listing = Listing()
+        stack: list[tuple[ReadablePath, str]] = [(self.path, "")]
+        while stack:
+            directory, prefix = stack.pop()
+            try:
+                children = list(self._walk(directory, prefix))
+            except OSError as exc:
+                message = f"directory cannot be listed ({exc}); its sessions are not indexed"
+                listing.findings.append(Finding.make("unreadable", prefix.rstrip("/") or ".", message))
+                continue
+            subdirs: list[tuple[ReadablePath, str]] = []
+            for child, rel in children:
+                info = child.info
+                if info.is_dir():
+                    if rel not in skip_dirs and not ignore.match_file(rel + "/"):
+                        subdirs.append((child, rel + "/"))
+                elif ignore.match_file(rel):
+                    continue
+                elif child.name == SIDECAR_NAME:
+                    listing.sidecars.append(Entry(rel))
+                elif is_misnamed(child.name):
+                    listing.findings.append(_misnamed(rel, child.name))
+            stack.extend(reversed(subdirs))
+        listing.sidecars.sort(key=lambda entry: entry.path)
+        return listing
+
+    def read(self, path: str) -> bytes:
+        target = self.path.joinpath(*path.split("/"))
+        return target.read_bytes()[:READ_LIMIT]
+
+    def read_optional(self, path: str) -> bytes | None:
+        try:
+            return self.read(path)
+        except FileNotFoundError:
+            return None
+
+
+def open_root(root: str | os.PathLike[str] | ReadablePath) -> Root:
+    """A Root for a local path, a ReadablePath, or an fsspec URL (``memory://``, ``zip://``...)."""
+    if isinstance(root, ReadablePath) and not isinstance(root, os.PathLike):
+        return PathRoot(root)
+    if isinstance(root, str) and "://" in root and not root.startswith("file://"):
+        try:
+            from upath import UPath
+        except ImportError:
+            message = f"{root} is a URL; install the remote extra: pip install 'session-files[remote]'"
+            raise ValueError(message) from None
+        return PathRoot(UPath(root))
+    if isinstance(root, str) and root.startswith("file://"):
+        root = root[len("file://") :]
+    local = Path(os.fspath(root))
+    if not local.is_dir():
+        message = f"{local} is not a directory"
+        raise FileNotFoundError(message)
+    return LocalRoot(local)

@@ -1,0 +1,155 @@
+"""One ``session.yaml``: bytes to a validated ``Sidecar`` and where its references stand."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from typing import Any
+
+from pydantic import ValidationError
+from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+
+from .findings import Finding
+from .problems import schema_findings
+from .records import Sidecar
+from .yamlsafe import Builder, YamlProblem, compose, decode, position
+
+Position = tuple[int, int]
+
+
+@dataclass(frozen=True)
+class Refs:
+    """Positions of the values the integrity checks point at."""
+
+    subject: Position
+    session_datetime: Position
+    experimenters: tuple[Position, ...] = ()
+    projects: tuple[Position, ...] = ()
+
+
+@dataclass(frozen=True)
+class ParsedSidecar:
+    """A sidecar read from ``path`` (root-relative): the record, or the findings that stop it."""
+
+    path: str
+    record: Sidecar | None
+    findings: tuple[Finding, ...] = ()
+    refs: Refs | None = field(default=None, compare=False)
+
+    @property
+    def ok(self) -> bool:
+        """True when the file produced a record (it has no file-level error)."""
+        return self.record is not None
+
+
+class SidecarError(ValueError):
+    """A sidecar that cannot be read or written; ``findings`` says why."""
+
+    def __init__(self, findings: list[Finding] | tuple[Finding, ...]) -> None:
+        self.findings = tuple(findings)
+        lines = [f"{f.path}:{f.line or '-'}:{f.column or '-'}: {f.code}: {f.message}" for f in findings]
+        super().__init__("\n".join(lines))
+
+
+def _attribute_data(builder: Builder, node: Node) -> Any:
+    """An attribute value: a scalar keeps its text exactly as written, ``blob`` is plain data."""
+    if isinstance(node, ScalarNode):
+        if node.tag.endswith(":null"):
+            return None
+        return builder.scalar_text(node)
+    if isinstance(node, MappingNode):
+        data: dict[Any, Any] = {}
+        for key, value_node in _checked_pairs(builder, node):
+            if key == "value" and isinstance(value_node, ScalarNode):
+                data[key] = builder.scalar_text(value_node)
+            else:
+                data[key] = builder.build(value_node, 2)
+        return data
+    return builder.build(node, 1)
+
+
+def _checked_pairs(builder: Builder, node: MappingNode) -> list[tuple[Any, Node]]:
+    """A mapping's (key, value node) pairs, refusing a repeated key."""
+    pairs: list[tuple[Any, Node]] = []
+    seen: set[Any] = set()
+    for key_node, value_node in node.value:
+        key = builder.key(key_node, 1)
+        if key in seen:
+            line, column = position(key_node)
+            msg = f"repeats the key {key!r}; each key may appear once in a mapping"
+            raise YamlProblem("yaml-duplicate-key", msg, line, column)
+        seen.add(key)
+        pairs.append((key, value_node))
+    return pairs
+
+
+def _document(node: MappingNode) -> dict[Any, Any]:
+    builder = Builder()
+    document: dict[Any, Any] = {}
+    for key, value_node in _checked_pairs(builder, node):
+        if key == "attributes" and isinstance(value_node, MappingNode):
+            builder.check_tag(value_node)
+            document[key] = {
+                name: _attribute_data(builder, item)
+                for name, item in _checked_pairs(builder, value_node)
+            }
+        else:
+            document[key] = builder.build(value_node, 1)
+    return document
+
+
+def _refs(node: MappingNode) -> Refs:
+    values = {k.value: v for k, v in node.value if isinstance(k, ScalarNode)}
+
+    def items(key: str) -> tuple[Position, ...]:
+        value = values.get(key)
+        if isinstance(value, SequenceNode):
+            return tuple(position(item) for item in value.value)
+        return ()
+
+    return Refs(
+        subject=position(values["subject"]),
+        session_datetime=position(values["session_datetime"]),
+        experimenters=items("experimenters"),
+        projects=items("projects"),
+    )
+
+
+def parse_sidecar(data: bytes, path: str) -> ParsedSidecar:
+    """Parse and validate a sidecar's bytes; every problem becomes a finding, never an exception."""
+    try:
+        node = compose(decode(data))
+        if not isinstance(node, MappingNode):
+            line, column = position(node) if node is not None else (None, None)
+            what = "is empty" if node is None else "is not a mapping"
+            msg = f"{what}; a sidecar is a mapping with at least 'subject' and 'session_datetime'"
+            return ParsedSidecar(path, None, (Finding.make("schema", path, msg, line, column),))
+        document = _document(node)
+    except YamlProblem as problem:
+        finding = Finding.make(problem.code, path, problem.message, problem.line, problem.column)
+        return ParsedSidecar(path, None, (finding,))
+    try:
+        record = Sidecar.model_validate(document)
+    except ValidationError as exc:
+        return ParsedSidecar(path, None, tuple(schema_findings(exc, node, path, Sidecar)))
+    return ParsedSidecar(path, record, (), _refs(node))
+
+
+def read_sidecar(path: str | os.PathLike[str]) -> Sidecar:
+    """Read one ``session.yaml`` (or the directory holding it); raise SidecarError if invalid."""
+    target = os.fspath(path)
+    if os.path.isdir(target):
+        target = os.path.join(target, "session.yaml")
+    try:
+        with open(target, "rb") as handle:
+            data = handle.read(MAX_READ)
+    except OSError as exc:
+        message = f"cannot be read: {exc.strerror or exc}"
+        raise SidecarError([Finding.make("unreadable", target, message)]) from exc
+    parsed = parse_sidecar(data, target)
+    if parsed.record is None:
+        raise SidecarError(parsed.findings)
+    return parsed.record
+
+
+MAX_READ = 1024 * 1024 + 1  # one byte past the limit, so an oversized file is reported as such

@@ -1,0 +1,136 @@
+"""Writing sidecars for Python acquisition code: validated, stable layout, atomic."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import ValidationError
+
+from .findings import Finding
+from .problems import schema_findings
+from .records import Sidecar
+from .sidecar import SidecarError, parse_sidecar
+
+SIDECAR_NAME = "session.yaml"
+TEMP_PREFIX = ".session.yaml."  # hidden: a scanner never mistakes a temporary file for a sidecar
+
+
+def to_document(record: Sidecar) -> dict[str, Any]:
+    """The sidecar as plain data in SPEC key order; absent keys left out."""
+    document: dict[str, Any] = {}
+    for key in Sidecar.KEY_ORDER:
+        value = getattr(record, key)
+        if value is None:
+            continue
+        if key == "attributes":
+            value = {
+                name: attribute.value
+                if attribute.blob is None
+                else {"value": attribute.value, "blob": attribute.blob}
+                if attribute.value
+                else {"blob": attribute.blob}
+                for name, attribute in value.items()
+            }
+        document[key] = value
+    return document
+
+
+class _Dumper(yaml.SafeDumper):
+    """Safe dumper that writes multi-line text as a literal block."""
+
+
+def _text(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
+    style = "|" if "\n" in value.rstrip("\n") else None
+    return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
+
+
+def _list(dumper: yaml.SafeDumper, value: list[Any]) -> yaml.SequenceNode:
+    flat = all(isinstance(item, (str, int, float, bool)) or item is None for item in value)
+    return dumper.represent_sequence("tag:yaml.org,2002:seq", value, flow_style=flat)
+
+
+_Dumper.add_representer(str, _text)
+_Dumper.add_representer(list, _list)
+
+
+def dump_sidecar(record: Sidecar) -> bytes:
+    """The bytes ``write_sidecar`` writes: block YAML, lists of scalars inline."""
+    text = yaml.dump(
+        to_document(record),
+        Dumper=_Dumper,
+        sort_keys=False,
+        allow_unicode=True,
+        default_flow_style=False,
+        width=100,
+    )
+    return text.encode("utf-8")
+
+
+def coerce_record(record: Sidecar | Mapping[str, Any]) -> Sidecar:
+    """A ``Sidecar`` from a model or a mapping; an invalid record raises SidecarError."""
+    if isinstance(record, Sidecar):
+        return record
+    try:
+        return Sidecar.model_validate(dict(record))
+    except ValidationError as exc:
+        raise SidecarError(schema_findings(exc, None, "<record>", Sidecar)) from None
+
+
+def atomic_write(target: Path, data: bytes) -> None:
+    """Replace ``target`` with ``data`` so a reader sees the old file or the new one, whole.
+
+    The bytes go to a hidden temporary file in the same directory, are flushed and fsynced,
+    then renamed over the target; the directory is fsynced so the rename survives a crash.
+    """
+    directory = target.parent
+    temp = directory / f"{TEMP_PREFIX}{secrets.token_hex(6)}.tmp"
+    mode = target.stat().st_mode & 0o7777 if target.exists() else 0o666
+    fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, mode)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(temp, target)
+    except BaseException:
+        temp.unlink(missing_ok=True)
+        raise
+    _fsync_directory(directory)
+
+
+def _fsync_directory(directory: Path) -> None:
+    try:
+        fd = os.open(directory, os.O_RDONLY)
+    except OSError:  # pragma: no cover - platforms without directory handles
+        return
+    try:
+        os.fsync(fd)
+    except OSError:  # pragma: no cover - filesystems that refuse fsync on a directory
+        pass
+    finally:
+        os.close(fd)
+
+
+def write_sidecar(session_dir: str | os.PathLike[str], record: Sidecar | Mapping[str, Any]) -> Path:
+    """Validate ``record`` and write it atomically as ``session_dir/session.yaml``.
+
+    Refuses (SidecarError) a record that is invalid or would not read back equal.
+    The directory is created if needed. Returns the sidecar's path.
+    """
+    sidecar = coerce_record(record)
+    data = dump_sidecar(sidecar)
+    target = Path(session_dir) / SIDECAR_NAME
+    parsed = parse_sidecar(data, str(target))
+    if parsed.record != sidecar:
+        findings = parsed.findings or (
+            Finding.make("schema", str(target), "would not read back equal to the record"),
+        )
+        raise SidecarError(findings)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    atomic_write(target, data)
+    return target

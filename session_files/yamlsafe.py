@@ -1,0 +1,272 @@
+"""Safe YAML: bytes to a node tree to plain data, with positions, and never a Python object.
+
+libyaml (PyYAML's C parser) builds the node tree; construction is ours, so that:
+
+* only YAML's core tags (plus ``timestamp``) are accepted, never ``!!python/...``;
+* every node keeps its 1-based line and column, for findings;
+* a repeated mapping key is an error, not a silent overwrite;
+* alias expansion and nesting are bounded (no "billion laughs", no stack overflow);
+* timestamps stay text: the models decide what a date means, as a non-Python reader would.
+"""
+
+from __future__ import annotations
+
+import codecs
+from collections.abc import Iterator
+from typing import Any
+
+import yaml
+from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+
+try:  # libyaml is in every PyYAML wheel; the pure-Python parser is the fallback
+    from yaml import CSafeLoader as _Loader
+except ImportError:  # pragma: no cover - PyYAML built without libyaml
+    from yaml import SafeLoader as _Loader  # type: ignore[assignment]
+
+MAX_BYTES = 1024 * 1024
+MAX_DEPTH = 100
+MAX_VALUES = 100_000
+# Each nesting level needs at least one of these characters; below this many, nesting
+# cannot reach a depth where libyaml's recursive composer could exhaust the C stack.
+_NESTING_CHARS = "[{-:?"
+_SAFE_NESTING_CHARS = 1000
+
+_TAG = "tag:yaml.org,2002:"
+STR, INT, FLOAT, BOOL, NULL = (_TAG + name for name in ("str", "int", "float", "bool", "null"))
+TIMESTAMP, MAP, SEQ = _TAG + "timestamp", _TAG + "map", _TAG + "seq"
+SCALAR_TAGS = frozenset({STR, INT, FLOAT, BOOL, NULL, TIMESTAMP})
+
+_scalar = yaml.constructor.SafeConstructor()
+
+
+class YamlProblem(Exception):
+    """A file that is not acceptable YAML: the finding code, message and 1-based position."""
+
+    def __init__(
+        self, code: str, message: str, line: int | None = None, column: int | None = None
+    ) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+        self.line = line
+        self.column = column
+
+
+def position(node: Node) -> tuple[int, int]:
+    """The 1-based (line, column) where a node starts."""
+    mark = node.start_mark
+    return mark.line + 1, mark.column + 1
+
+
+def decode(data: bytes) -> str:
+    """UTF-8 (an optional BOM) to text, or an ``unreadable`` problem."""
+    if len(data) > MAX_BYTES:
+        msg = f"is {len(data):,} bytes; a sidecar or registry file may be at most 1 MiB"
+        raise YamlProblem("unreadable", msg)
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        column = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
+        msg = f"is not UTF-8 text (byte 0x{data[exc.start]:02x}); save the file as UTF-8"
+        raise YamlProblem("unreadable", msg, line, column) from None
+    if text.startswith(codecs.BOM_UTF8.decode()):
+        text = text[1:]
+    return text
+
+
+def _mark_problem(code: str, exc: yaml.MarkedYAMLError) -> YamlProblem:
+    mark = exc.problem_mark or exc.context_mark
+    what = " ".join(part for part in (exc.context, exc.problem) if part)
+    message = f"is not valid YAML: {what}" if what else "is not valid YAML"
+    if mark is None:
+        return YamlProblem(code, message)
+    return YamlProblem(code, message, mark.line + 1, mark.column + 1)
+
+
+def _check_depth(text: str) -> None:
+    """Refuse nesting deeper than MAX_DEPTH, reading events only (no recursion)."""
+    if sum(text.count(char) for char in _NESTING_CHARS) < _SAFE_NESTING_CHARS:
+        return
+    depth = 0
+    loader = _Loader(text)
+    try:
+        while loader.check_event():
+            event = loader.get_event()
+            if isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
+                depth += 1
+                if depth > MAX_DEPTH:
+                    mark = event.start_mark
+                    msg = f"nests collections more than {MAX_DEPTH} levels deep"
+                    raise YamlProblem("yaml-forbidden", msg, mark.line + 1, mark.column + 1)
+            elif isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
+                depth -= 1
+    except yaml.MarkedYAMLError as exc:
+        raise _mark_problem("yaml-syntax", exc) from None
+    finally:
+        loader.dispose()
+
+
+def compose(text: str) -> Node | None:
+    """The single document's node tree (None for an empty document)."""
+    _check_depth(text)
+    loader = _Loader(text)
+    try:
+        if not loader.check_node():
+            return None
+        node = loader.get_node()
+        if loader.check_node():
+            mark = loader.peek_event().start_mark
+            msg = "holds more than one YAML document; keep one document per file (remove '---')"
+            raise YamlProblem("yaml-syntax", msg, mark.line + 1, mark.column + 1)
+        return node
+    except yaml.MarkedYAMLError as exc:
+        raise _mark_problem("yaml-syntax", exc) from None
+    except yaml.YAMLError as exc:
+        raise YamlProblem("yaml-syntax", f"is not valid YAML: {exc}") from None
+    finally:
+        loader.dispose()
+
+
+class Builder:
+    """Turns a node tree into plain Python data, counting what alias expansion costs."""
+
+    def __init__(self) -> None:
+        self.values = 0
+
+    def scalar_text(self, node: Node) -> str:
+        """A scalar's text exactly as written (quotes and escapes resolved)."""
+        self._count(node, 0)
+        if not isinstance(node, ScalarNode):
+            msg = "expected a scalar here"
+            raise TypeError(msg)
+        self.check_tag(node)
+        return str(node.value)
+
+    def build(self, node: Node, depth: int = 0) -> Any:
+        """Plain data for a node: str, int, float, bool, None, list, dict (timestamps as text)."""
+        self._count(node, depth)
+        if isinstance(node, ScalarNode):
+            return self._scalar(node)
+        if isinstance(node, SequenceNode):
+            self.check_tag(node)
+            return [self.build(item, depth + 1) for item in node.value]
+        if isinstance(node, MappingNode):
+            self.check_tag(node)
+            return dict(self.pairs(node, depth))
+        msg = f"unexpected node {node!r}"
+        raise TypeError(msg)  # pragma: no cover - libyaml only makes the three kinds
+
+    def pairs(self, node: MappingNode, depth: int = 0) -> Iterator[tuple[Any, Any]]:
+        """A mapping's (key, value) pairs; a repeated key is a ``yaml-duplicate-key`` problem."""
+        seen: set[Any] = set()
+        for key_node, value_node in node.value:
+            key = self.key(key_node, depth + 1)
+            if key in seen:
+                line, column = position(key_node)
+                msg = f"repeats the key {key!r}; each key may appear once in a mapping"
+                raise YamlProblem("yaml-duplicate-key", msg, line, column)
+            seen.add(key)
+            yield key, self.build(value_node, depth + 1)
+
+    def key(self, node: Node, depth: int) -> Any:
+        """A mapping key: a scalar (a list or mapping as a key is refused)."""
+        if not isinstance(node, ScalarNode):
+            line, column = position(node)
+            msg = "uses a list or mapping as a mapping key; keys must be plain scalars"
+            raise YamlProblem("schema", msg, line, column)
+        return self.build(node, depth)
+
+    def _count(self, node: Node, depth: int) -> None:
+        self.values += 1
+        if self.values > MAX_VALUES:
+            line, column = position(node)
+            msg = f"expands to more than {MAX_VALUES:,} values (aliases); remove the alias bomb"
+            raise YamlProblem("yaml-forbidden", msg, line, column)
+        if depth > MAX_DEPTH:
+            line, column = position(node)
+            msg = f"nests collections more than {MAX_DEPTH} levels deep (or an alias refers to itself)"
+            raise YamlProblem("yaml-forbidden", msg, line, column)
+
+    def check_tag(self, node: Node) -> None:
+        allowed = SCALAR_TAGS if isinstance(node, ScalarNode) else {MAP, SEQ}
+        if node.tag not in allowed:
+            line, column = position(node)
+            tag = node.tag.replace(_TAG, "!!")
+            msg = (
+                f"uses the tag {tag!r}; only YAML's core types (text, numbers, booleans,"
+                " null, timestamps, lists, mappings) are allowed"
+            )
+            if tag == "!!merge":
+                msg = "uses a merge key '<<'; write the keys out in full"
+            raise YamlProblem("yaml-forbidden", msg, line, column)
+
+    def _scalar(self, node: ScalarNode) -> Any:
+        self.check_tag(node)
+        tag = node.tag
+        if tag in (STR, TIMESTAMP):
+            return node.value
+        if tag == INT:
+            return _scalar.construct_yaml_int(node)
+        if tag == FLOAT:
+            return _scalar.construct_yaml_float(node)
+        if tag == BOOL:
+            return _scalar.construct_yaml_bool(node)
+        return None
+
+
+def load(data: bytes) -> tuple[Node | None, Any]:
+    """Bytes to (node tree, plain data); raises YamlProblem for anything unacceptable."""
+    node = compose(decode(data))
+    if node is None:
+        return None, None
+    return node, Builder().build(node)
+
+
+def node_at(node: Node | None, loc: tuple[Any, ...]) -> tuple[Node | None, bool]:
+    """The node at ``loc`` (keys and list indices) below ``node``, and whether it was found.
+
+    Where the path stops existing (a missing key) it is the deepest node that does exist.
+    """
+    current = node
+    for step in loc:
+        if isinstance(current, MappingNode):
+            for key_node, value_node in current.value:
+                if isinstance(key_node, ScalarNode) and key_node.value == str(step):
+                    current = value_node
+                    break
+            else:
+                return current, False
+        elif isinstance(current, SequenceNode) and isinstance(step, int):
+            if step >= len(current.value):
+                return current, False
+            current = current.value[step]
+        else:
+            return current, False
+    return current, True
+
+
+def locate(node: Node | None, loc: tuple[Any, ...]) -> tuple[int | None, int | None]:
+    """The 1-based position of the value at ``loc`` (or of its deepest existing parent)."""
+    found, _ = node_at(node, loc)
+    return position(found) if found is not None else (None, None)
+
+
+def locate_key(node: Node | None, loc: tuple[Any, ...]) -> tuple[int | None, int | None]:
+    """The position of the key node at the end of ``loc`` (for errors about a key)."""
+    if node is None or not loc:
+        return locate(node, loc)
+    parent_loc, key = loc[:-1], loc[-1]
+    parent: Node | None = node
+    for step in parent_loc:
+        if not isinstance(parent, MappingNode):
+            return locate(node, loc)
+        parent = next(
+            (v for k, v in parent.value if isinstance(k, ScalarNode) and k.value == str(step)),
+            None,
+        )
+    if isinstance(parent, MappingNode):
+        for key_node, _ in parent.value:
+            if isinstance(key_node, ScalarNode) and key_node.value == str(key):
+                return position(key_node)
+    return locate(node, loc)
