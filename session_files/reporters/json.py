@@ -1,0 +1,13 @@
+"""The machine format: the SPEC section 8 JSON object, as :meth:`Report.to_dict` gives it."""
+
+from __future__ import annotations
+
+import json
+
+from session_files.report import Report
+
+
+def render(report: Report, *, color: bool = False) -> str:
+    """One JSON object (indented for people; every JSON reader takes it as is)."""
+    del color  # JSON is never coloured: it is read by programs
+    return json.dumps(report.to_dict(), indent=2)

@@ -1,0 +1,67 @@
+"""The human format: one line per finding, grouped by file, then a summary line.
+
+Each finding is one line::
+
+    PATH:LINE:COLUMN: SEVERITY: CODE: MESSAGE
+
+``:COLUMN`` is left out when the column is unknown and ``:LINE:COLUMN`` when the
+position is unknown, so a finding without a position reads
+``PATH: SEVERITY: CODE: MESSAGE``. SEVERITY is ``error`` or ``warning``. Files come
+in sorted order, and within a file findings without a position come first, then
+by line and column. Continuation lines of a multi-line message are indented by
+four spaces. The last line counts sessions, errors and warnings, for example
+``41 sessions, 2 errors, 1 warning``; a blank line separates it from the findings.
+"""
+
+from __future__ import annotations
+
+import click
+
+from session_files.findings import Finding
+from session_files.report import Report
+
+from ._common import position, sorted_findings
+
+_SEVERITY_COLOR = {"error": "red", "warning": "yellow"}
+
+
+def plural(count: int, noun: str) -> str:
+    """``1 error``, ``2 errors``, ``0 errors``."""
+    return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
+
+
+def summary(report: Report) -> str:
+    """``41 sessions, 2 errors, 1 warning``."""
+    return ", ".join(
+        (
+            plural(report.sessions, "session"),
+            plural(report.errors, "error"),
+            plural(report.warnings, "warning"),
+        )
+    )
+
+
+def finding_line(finding: Finding, *, color: bool = False) -> str:
+    """One finding as ``PATH:LINE:COLUMN: SEVERITY: CODE: MESSAGE``."""
+    where = position(finding)
+    severity: str = finding.severity
+    code = finding.code
+    if color:
+        where = click.style(where, bold=True)
+        severity = click.style(severity, fg=_SEVERITY_COLOR.get(severity), bold=True)
+        code = click.style(code, dim=True)
+    message = finding.message.replace("\r\n", "\n").replace("\n", "\n    ")
+    return f"{where}: {severity}: {code}: {message}"
+
+
+def render(report: Report, *, color: bool = False) -> str:
+    """The findings, grouped by file, and the summary line."""
+    lines = [finding_line(finding, color=color) for finding in sorted_findings(report.findings)]
+    if lines:
+        lines.append("")
+    tally = summary(report)
+    if color:
+        fg = "red" if report.errors else "yellow" if report.warnings else "green"
+        tally = click.style(tally, fg=fg, bold=True)
+    lines.append(tally)
+    return "\n".join(lines)
