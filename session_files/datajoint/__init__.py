@@ -1,0 +1,59 @@
+"""Publish the relational view into DataJoint 2 (element-session `session_with_datetime`).
+
+Importing this package does not import DataJoint; ``activate`` and ``publish`` do, and raise
+``MissingExtraError`` (``pip install 'session-files[datajoint]'``) when it is not installed.
+
+Like element-session, the tables of the last activation are module attributes::
+
+    from session_files import datajoint as session
+    session.activate("lab_session")
+    session.Session & {"subject": "M001"}
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .definitions import TableDefinition, definition
+from .errors import ActivationError, MissingExtraError, PublishError, PublishRefused
+from .pipeline import Pipeline, activate, current
+from .plan import Conflict
+from .publish import publish, publish_rows
+from .result import PublishResult
+
+__all__ = [
+    "ActivationError",
+    "Conflict",
+    "MissingExtraError",
+    "Pipeline",
+    "PublishError",
+    "PublishRefused",
+    "PublishResult",
+    "TableDefinition",
+    "activate",
+    "definition",
+    "publish",
+    "publish_rows",
+]
+
+_TABLE_NAMES = (
+    "Subject",
+    "Project",
+    "Experimenter",
+    "Session",
+    "SessionDirectory",
+    "SessionExperimenter",
+    "SessionNote",
+    "ProjectSession",
+)
+
+
+def __getattr__(name: str) -> Any:
+    if name in (*_TABLE_NAMES, "schema"):
+        pipeline = current()
+        if pipeline is None:
+            msg = f"{name} is declared by activate(schema_name); call it first"
+            raise AttributeError(msg)
+        return pipeline.schema if name == "schema" else getattr(pipeline, name)
+    msg = f"module {__name__!r} has no attribute {name!r}"
+    raise AttributeError(msg)

@@ -1,0 +1,28 @@
+"""Import DataJoint 2 on first use, with an error that says how to install it."""
+
+from __future__ import annotations
+
+import warnings
+from types import ModuleType
+
+from .errors import INSTALL_HINT, MissingExtraError
+
+
+def load() -> ModuleType:
+    """The ``datajoint`` module, or MissingExtraError naming the extra to install."""
+    try:
+        with warnings.catch_warnings():
+            # Settings come from DJ_* variables here; a missing datajoint.json is not a problem.
+            warnings.filterwarnings("ignore", "No datajoint.json found", UserWarning)
+            # DataJoint 2.3 imports its own deprecated migration module; nothing for us to do.
+            warnings.filterwarnings("ignore", "datajoint.migrate is deprecated", DeprecationWarning)
+            import datajoint
+    except ImportError as exc:
+        msg = f"publishing to DataJoint needs DataJoint 2: {INSTALL_HINT} ({exc})"
+        raise MissingExtraError(msg) from exc
+    module: ModuleType = datajoint
+    version = getattr(module, "__version__", "0")
+    if int(version.split(".")[0]) < 2:
+        msg = f"DataJoint {version} is installed; session-files needs DataJoint 2: {INSTALL_HINT}"
+        raise MissingExtraError(msg)
+    return module

@@ -1,0 +1,184 @@
+"""A throwaway PostgreSQL 15 server for the DataJoint tests, started once per test session.
+
+PostgreSQL refuses to run as root, and CI runs as root: the cluster is created in a fresh
+directory owned by the ``postgres`` system user and every server command runs as that user
+(``subprocess.run(user=...)``). When the tests do not run as root, the server runs as the
+current user. pytest-postgresql's executor starts ``pg_ctl`` as the current user, which is
+exactly what cannot work as root, so the few commands are run here directly.
+
+The server listens on a free port of 127.0.0.1 with password (scram-sha-256) authentication
+for TCP; the tests connect as a dedicated role through DataJoint's own settings
+(``dj.config`` in-process, ``DJ_*`` variables for subprocesses). Missing server binaries are
+an error, never a skip.
+"""
+
+from __future__ import annotations
+
+import os
+import pwd
+import shutil
+import socket
+import subprocess
+import tempfile
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+PG_BIN = Path(os.environ.get("SESSION_FILES_PG_BIN", "/usr/lib/postgresql/15/bin"))
+ROLE = "session_files"
+PASSWORD = "session-files-test"
+
+
+@dataclass(frozen=True)
+class PostgresServer:
+    """Where the test server listens and how to log in."""
+
+    host: str
+    port: int
+    user: str
+    password: str
+    directory: Path
+
+    def env(self) -> dict[str, str]:
+        """DataJoint's own connection variables for this server."""
+        return {
+            "DJ_HOST": self.host,
+            "DJ_PORT": str(self.port),
+            "DJ_USER": self.user,
+            "DJ_PASS": self.password,
+            "DJ_BACKEND": "postgresql",
+            "DJ_USE_TLS": "false",
+        }
+
+
+def _owner() -> dict[str, Any]:
+    """Keyword arguments that make subprocess.run run as the postgres user when we are root."""
+    if os.geteuid() != 0:
+        return {}
+    try:
+        entry = pwd.getpwnam("postgres")
+    except KeyError:
+        pytest.fail(
+            "running as root, and PostgreSQL refuses root: create the system user first"
+            " (`useradd --system --user-group --no-create-home postgres`)",
+            pytrace=False,
+        )
+    return {"user": entry.pw_uid, "group": entry.pw_gid, "extra_groups": []}
+
+
+def _free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+def _run(command: list[str], directory: Path, owner: dict[str, Any]) -> None:
+    done = subprocess.run(
+        command, cwd=directory, capture_output=True, text=True, check=False, **owner
+    )
+    if done.returncode != 0:
+        log = directory / "server.log"
+        tail = log.read_text(errors="replace")[-2000:] if log.exists() else ""
+        pytest.fail(
+            f"{' '.join(command)} failed ({done.returncode}):\n{done.stdout}{done.stderr}{tail}",
+            pytrace=False,
+        )
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> Iterator[PostgresServer]:
+    """Start PostgreSQL (initdb + pg_ctl), create a role with a password, stop and remove it."""
+    missing = [tool for tool in ("initdb", "pg_ctl", "psql") if not (PG_BIN / tool).is_file()]
+    if missing:
+        pytest.fail(
+            f"PostgreSQL server binaries {missing} not found in {PG_BIN}: install"
+            " postgresql-15 (apt-get install postgresql-15) or set SESSION_FILES_PG_BIN",
+            pytrace=False,
+        )
+    owner = _owner()
+    directory = Path(tempfile.mkdtemp(prefix="session-files-pg-"))
+    if owner:
+        os.chown(directory, owner["user"], owner["group"])
+    data = directory / "data"
+    port = _free_port()
+    started = False
+    try:
+        _run(
+            [str(PG_BIN / "initdb"), "-D", str(data), "-U", "postgres", "-E", "UTF8",
+             "--no-locale", "--no-sync", "--auth-local=trust", "--auth-host=scram-sha-256"],
+            directory,
+            owner,
+        )  # fmt: skip
+        options = (
+            f"-p {port} -k {directory} -c listen_addresses=127.0.0.1"
+            " -c fsync=off -c synchronous_commit=off -c full_page_writes=off"
+        )
+        _run(
+            [str(PG_BIN / "pg_ctl"), "-D", str(data), "-l", str(directory / "server.log"),
+             "-w", "-t", "60", "-o", options, "start"],
+            directory,
+            owner,
+        )  # fmt: skip
+        started = True
+        sql = (
+            f"CREATE ROLE {ROLE} LOGIN PASSWORD '{PASSWORD}';"
+            f" GRANT CREATE ON DATABASE postgres TO {ROLE};"
+        )
+        _run(
+            [str(PG_BIN / "psql"), "-h", str(directory), "-p", str(port), "-U", "postgres",
+             "-d", "postgres", "-v", "ON_ERROR_STOP=1", "-q", "-c", sql],
+            directory,
+            owner,
+        )  # fmt: skip
+        server = PostgresServer("127.0.0.1", port, ROLE, PASSWORD, directory)
+        with _datajoint_settings(server):
+            yield server
+    finally:
+        if started:
+            subprocess.run(
+                [str(PG_BIN / "pg_ctl"), "-D", str(data), "-m", "immediate", "-w", "stop"],
+                cwd=directory,
+                capture_output=True,
+                check=False,
+                **owner,
+            )
+        shutil.rmtree(directory, ignore_errors=True)
+
+
+@contextmanager
+def _datajoint_settings(server: PostgresServer) -> Iterator[None]:
+    """Point DataJoint (config and DJ_* variables) at the server; restore the variables."""
+    from session_files.datajoint import _dj
+
+    dj = _dj.load()
+    saved = {name: os.environ.get(name) for name in server.env()}
+    os.environ.update(server.env())
+    dj.config["database.backend"] = "postgresql"
+    dj.config["database.host"] = server.host
+    dj.config["database.port"] = server.port
+    dj.config["database.user"] = server.user
+    dj.config["database.password"] = server.password
+    dj.config["database.use_tls"] = False
+    dj.config["safemode"] = False
+    dj.conn(reset=True)
+    try:
+        yield
+    finally:
+        dj.conn().close()
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+
+
+@pytest.fixture
+def schema_name(postgres_server: PostgresServer) -> str:
+    """A fresh schema name for one test (the cluster is thrown away at the end)."""
+    return f"sf_{uuid.uuid4().hex[:10]}"
