@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 from .new import new
+from .publish import publish
 from .schema import schema
 
 
@@ -16,3 +17,4 @@ def main() -> None:
 
 main.add_command(new)
 main.add_command(schema)
+main.add_command(publish)

@@ -53,7 +53,10 @@ def publish(
     if catalog is None:  # pragma: no cover - validate always builds the catalog
         msg = f"no catalog was built for {root}"
         raise PublishError(msg)
-    files = {table: catalog[table].to_dicts() for table in TABLES}
+    try:
+        files = {table: catalog[table].to_dicts() for table in TABLES}
+    finally:
+        catalog.close()
     result = publish_rows(
         files,
         schema_name,
