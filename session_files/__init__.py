@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from .api import IndexRebuiltWarning, IndexUpdate, load_catalog, update_index, validate
+from .catalog import Catalog, SessionInfo, Sessions, Table
 from .findings import Finding
 from .records import (
     Attribute,
@@ -16,14 +18,23 @@ from .writer import write_sidecar
 
 __all__ = [
     "Attribute",
+    "Catalog",
     "ExperimenterEntry",
     "Finding",
+    "IndexRebuiltWarning",
+    "IndexUpdate",
     "ProjectEntry",
     "Report",
+    "SessionInfo",
+    "Sessions",
     "Sidecar",
     "SidecarError",
     "SubjectEntry",
+    "Table",
+    "load_catalog",
     "parse_sidecar",
     "read_sidecar",
+    "update_index",
+    "validate",
     "write_sidecar",
 ]

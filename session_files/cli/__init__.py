@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import click
 
+from .index import index
+from .ls import ls
 from .new import new
 from .publish import publish
 from .schema import schema
@@ -15,6 +17,8 @@ def main() -> None:
     """Keep experimental session metadata honest: check and catalog session.yaml sidecars."""
 
 
+main.add_command(index)
+main.add_command(ls)
 main.add_command(new)
 main.add_command(schema)
 main.add_command(publish)

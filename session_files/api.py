@@ -1,0 +1,111 @@
+"""The Python API over the index: ``validate``, ``load_catalog`` and ``update_index``.
+
+``registry`` (when given) overrides the root config's; a relative path is relative to the
+root. ``index`` names the index file; by default it is ``<root>/.session-files/index.sqlite``,
+or a per-root file in the user cache where the root is read-only or remote.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import warnings
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TypeAlias
+
+from pathlib_abc import ReadablePath  # type: ignore[import-untyped]
+
+from .catalog import Catalog
+from .findings import Finding
+from .index import RefreshResult, default_index_path, existing_index, open_index, read_findings
+from .index.sources import RegistryArg
+from .report import Report
+from .scan import open_root
+
+RootArg: TypeAlias = str | os.PathLike[str] | ReadablePath
+IndexArg: TypeAlias = str | os.PathLike[str] | None
+
+
+class IndexRebuiltWarning(UserWarning):
+    """The index could not be trusted (another version, another root, or damaged) and was
+    rebuilt from scratch."""
+
+
+@dataclass
+class IndexUpdate:
+    """What ``update_index`` did, and what the index now says."""
+
+    refresh: RefreshResult
+    findings: list[Finding] = field(default_factory=list)
+    sessions: int = 0
+
+    @property
+    def errors(self) -> int:
+        """Error-severity findings."""
+        return sum(f.severity == "error" for f in self.findings)
+
+    @property
+    def warnings(self) -> int:
+        """Warning-severity findings."""
+        return sum(f.severity == "warning" for f in self.findings)
+
+
+def _sessions(conn: sqlite3.Connection) -> int:
+    return int(conn.execute('SELECT count(*) FROM "session"').fetchone()[0])
+
+
+def _warn(messages: list[str]) -> None:
+    for message in messages:
+        warnings.warn(message, IndexRebuiltWarning, stacklevel=3)
+
+
+def update_index(
+    root: RootArg,
+    *,
+    registry: RegistryArg = None,
+    index: IndexArg = None,
+    progress: bool | None = None,
+) -> IndexUpdate:
+    """Build or refresh the persistent index of ``root``; rebuild warnings are in
+    ``.refresh.warnings`` (not raised as Python warnings)."""
+    opened = open_root(root)
+    path = Path(index) if index is not None else default_index_path(opened, create=True)
+    conn, result = open_index(opened, path, registry=registry, progress=progress)
+    try:
+        return IndexUpdate(result, read_findings(conn), _sessions(conn))
+    finally:
+        conn.close()
+
+
+def validate(root: RootArg, *, registry: RegistryArg = None, index: IndexArg = None) -> Report:
+    """Every finding of ``root`` and the number of sessions in its view.
+
+    Uses (and refreshes) the persistent index when one exists or ``index`` is given;
+    otherwise builds the view in memory and writes nothing. ``report.catalog`` is the view.
+    """
+    opened = open_root(root)
+    path = Path(index) if index is not None else existing_index(opened)
+    conn, result = open_index(opened, path, registry=registry)
+    _warn(result.warnings)
+    catalog = Catalog(conn, opened.display)
+    return Report(opened.display, read_findings(conn), _sessions(conn), catalog)
+
+
+def load_catalog(
+    root: RootArg,
+    *,
+    registry: RegistryArg = None,
+    index: IndexArg = None,
+    refresh: bool = True,
+) -> Catalog:
+    """The relational view of ``root`` from its persistent index (built if missing).
+
+    With ``refresh`` (the default) the index is first brought up to date with the files;
+    ``refresh=False`` reads the index as it is (for speed, when you know it is fresh).
+    """
+    opened = open_root(root)
+    path = Path(index) if index is not None else default_index_path(opened, create=True)
+    conn, result = open_index(opened, path, registry=registry, refresh_now=refresh)
+    _warn(result.warnings)
+    return Catalog(conn, opened.display)

@@ -1,0 +1,299 @@
+"""The relational view as Python objects, read lazily from the SQLite index.
+
+``catalog["session"]`` (or ``catalog.table("session")``) is a ``Table`` of typed rows (the
+row models of ``records``); ``catalog.sessions(...)`` gives one row per session with its
+directory, note, experimenters and projects. Nothing is read until it is asked for.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterator, Sequence
+from dataclasses import asdict, dataclass
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from .index.columns import COLUMNS, Column, from_sql, to_sql
+from .records import TABLES, Row
+
+TimeBound = datetime | date | str | None
+
+
+def _quoted(name: str) -> str:
+    return f'"{name}"'
+
+
+def _bound(value: TimeBound, upper: bool) -> tuple[str, str] | None:
+    """(operator, stored text) for ``since`` (inclusive) or ``until`` (inclusive; a date
+    means the whole day)."""
+    if value is None:
+        return None
+    if isinstance(value, str):
+        text = value.strip()
+        try:
+            value = date.fromisoformat(text) if len(text) == 10 else datetime.fromisoformat(text)
+        except ValueError:
+            msg = f"{'until' if upper else 'since'}={text!r} is not a date or date and time"
+            raise ValueError(msg) from None
+    if isinstance(value, datetime):
+        return ("<=" if upper else ">=", value.replace(tzinfo=None).isoformat(sep=" "))
+    day = value + timedelta(days=1) if upper else value
+    start = datetime.combine(day, datetime.min.time()).isoformat(sep=" ")
+    return ("<", start) if upper else (">=", start)
+
+
+def _values(column: Column, value: Any) -> list[Any]:
+    items = list(value) if isinstance(value, (list, tuple, set, frozenset)) else [value]
+    if column.kind == "datetime":
+        items = [datetime.fromisoformat(v) if isinstance(v, str) else v for v in items]
+    elif column.kind == "date":
+        items = [date.fromisoformat(v) if isinstance(v, str) else v for v in items]
+    return [to_sql(column.kind, item) for item in items]
+
+
+def _pandas() -> Any:
+    try:
+        import pandas
+    except ImportError:
+        msg = "to_pandas() needs pandas: pip install 'session-files[pandas]'"
+        raise ImportError(msg) from None
+    return pandas
+
+
+def _frame(columns: Sequence[Column], records: list[dict[str, Any]]) -> Any:
+    pd = _pandas()
+    data: dict[str, Any] = {}
+    for column in columns:
+        values = [record[column.name] for record in records]
+        if column.kind in ("datetime", "date"):
+            data[column.name] = pd.to_datetime(pd.Series(values, dtype="object"))
+        elif column.kind == "blob":
+            data[column.name] = pd.Series(values, dtype="object")
+        else:
+            data[column.name] = pd.Series(values, dtype="string")
+    return pd.DataFrame(data)
+
+
+class Table:
+    """One table of the view, optionally restricted; rows are read when iterated."""
+
+    def __init__(
+        self,
+        conn: sqlite3.Connection,
+        name: str,
+        where: tuple[tuple[str, tuple[Any, ...]], ...] = (),
+    ) -> None:
+        self.name = name
+        self.model: type[Row] = TABLES[name]
+        self.columns: tuple[Column, ...] = COLUMNS[name]
+        self._conn = conn
+        self._where = where
+
+    def __repr__(self) -> str:
+        return f"<Table {self.name}: {len(self)} rows>"
+
+    def restrict(self, *, since: TimeBound = None, until: TimeBound = None, **equal: Any) -> Table:
+        """Rows whose columns equal the values given (a list: any of them), and whose
+        ``session_datetime`` is within ``since``..``until`` (both inclusive)."""
+        by_name = {column.name: column for column in self.columns}
+        where = list(self._where)
+        for name, value in equal.items():
+            if name not in by_name:
+                msg = f"table {self.name} has no column {name!r}; its columns: {', '.join(by_name)}"
+                raise ValueError(msg)
+            values = _values(by_name[name], value)
+            where.append((f"{_quoted(name)} IN ({', '.join('?' * len(values))})", tuple(values)))
+        for value, upper in ((since, False), (until, True)):
+            bound = _bound(value, upper)
+            if bound is None:
+                continue
+            if "session_datetime" not in by_name:
+                msg = f"table {self.name} has no session_datetime; since/until do not apply"
+                raise ValueError(msg)
+            where.append((f'"session_datetime" {bound[0]} ?', (bound[1],)))
+        return Table(self._conn, self.name, tuple(where))
+
+    def _sql(self, select: str, order: bool) -> tuple[str, list[Any]]:
+        sql = f"SELECT {select} FROM {_quoted(self.name)}"
+        params: list[Any] = []
+        if self._where:
+            sql += " WHERE " + " AND ".join(clause for clause, _ in self._where)
+            params = [value for _, values in self._where for value in values]
+        if order:
+            sql += " ORDER BY " + ", ".join(map(_quoted, self.model.PRIMARY_KEY))
+        return sql, params
+
+    def __len__(self) -> int:
+        sql, params = self._sql("count(*)", order=False)
+        return int(self._conn.execute(sql, params).fetchone()[0])
+
+    def _tuples(self) -> Iterator[dict[str, Any]]:
+        sql, params = self._sql(", ".join(_quoted(c.name) for c in self.columns), order=True)
+        columns = self.columns
+        for row in self._conn.execute(sql, params):
+            yield {c.name: from_sql(c.kind, v) for c, v in zip(columns, row, strict=True)}
+
+    def __iter__(self) -> Iterator[Row]:
+        construct = self.model.model_construct
+        for values in self._tuples():
+            yield construct(**values)
+
+    def to_dicts(self) -> list[dict[str, Any]]:
+        """The rows as plain dicts of Python values (datetime, date, str, blob data)."""
+        return list(self._tuples())
+
+    def to_pandas(self) -> Any:
+        """The rows as a pandas DataFrame: datetime64 for datetimes and dates, string for
+        text, Python objects for blobs."""
+        return _frame(self.columns, self.to_dicts())
+
+
+@dataclass(frozen=True)
+class SessionInfo:
+    """One session with its directory, note, experimenters and projects."""
+
+    subject: str
+    session_datetime: datetime
+    session_dir: str
+    session_note: str | None
+    experimenters: list[str]
+    projects: list[str]
+
+
+SESSION_COLUMNS = (
+    Column("subject", "text", False),
+    Column("session_datetime", "datetime", False),
+    Column("session_dir", "text", False),
+    Column("session_note", "text", True),
+    Column("experimenters", "blob", False),
+    Column("projects", "blob", False),
+)
+
+
+class Sessions(Sequence[SessionInfo]):
+    """The result of ``Catalog.sessions``: a sequence of ``SessionInfo``."""
+
+    def __init__(self, rows: list[SessionInfo]) -> None:
+        self._rows = rows
+
+    def __len__(self) -> int:
+        return len(self._rows)
+
+    def __getitem__(self, index: Any) -> Any:
+        return self._rows[index]
+
+    def __repr__(self) -> str:
+        return f"<Sessions: {len(self)}>"
+
+    def to_dicts(self) -> list[dict[str, Any]]:
+        """One plain dict per session (experimenters and projects as lists)."""
+        return [asdict(row) for row in self._rows]
+
+    def to_pandas(self) -> Any:
+        """A DataFrame, one row per session (experimenters and projects as lists)."""
+        return _frame(SESSION_COLUMNS, self.to_dicts())
+
+
+_SESSIONS_SQL = """
+SELECT d.subject, d.session_datetime, d.session_dir, n.session_note,
+  (SELECT json_group_array(e.user) FROM (SELECT e.user FROM session_experimenter e
+     WHERE e.subject = d.subject AND e.session_datetime = d.session_datetime
+     ORDER BY e.user) e),
+  (SELECT json_group_array(p.project) FROM (SELECT p.project FROM project_session p
+     WHERE p.subject = d.subject AND p.session_datetime = d.session_datetime
+     ORDER BY p.project) p)
+FROM session_directory d
+LEFT JOIN session_note n ON n.subject = d.subject AND n.session_datetime = d.session_datetime
+"""
+
+
+def _any_of(value: str | Sequence[str]) -> list[str]:
+    return [value] if isinstance(value, str) else list(value)
+
+
+class Catalog:
+    """The relational view of one data root (SPEC section 5), read from its index."""
+
+    def __init__(self, conn: sqlite3.Connection, root: str) -> None:
+        self.root = root
+        self._conn = conn
+
+    def __repr__(self) -> str:
+        return f"<Catalog {self.root}>"
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        """The table names, as in SPEC section 5."""
+        return tuple(TABLES)
+
+    def __contains__(self, name: object) -> bool:
+        return name in TABLES
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(TABLES)
+
+    def __getitem__(self, name: str) -> Table:
+        return self.table(name)
+
+    def table(self, name: str) -> Table:
+        """The table ``name``; an unknown name raises KeyError listing the names."""
+        if name not in TABLES:
+            msg = f"no table {name!r}; the tables are: {', '.join(TABLES)}"
+            raise KeyError(msg)
+        return Table(self._conn, name)
+
+    def sessions(
+        self,
+        *,
+        subject: str | Sequence[str] | None = None,
+        project: str | Sequence[str] | None = None,
+        experimenter: str | Sequence[str] | None = None,
+        since: TimeBound = None,
+        until: TimeBound = None,
+    ) -> Sessions:
+        """One row per session, with directory, note, experimenters and projects.
+
+        Each filter takes one key or a list (any of them); ``since``/``until`` bound
+        ``session_datetime`` (inclusive; a date ``until`` includes that whole day).
+        """
+        where: list[str] = []
+        params: list[Any] = []
+        if subject is not None:
+            keys = _any_of(subject)
+            where.append(f"d.subject IN ({', '.join('?' * len(keys))})")
+            params += keys
+        for value, table, column in (
+            (project, "project_session", "project"),
+            (experimenter, "session_experimenter", "user"),
+        ):
+            if value is not None:
+                keys = _any_of(value)
+                where.append(
+                    f"EXISTS (SELECT 1 FROM {table} x WHERE x.subject = d.subject AND"
+                    f" x.session_datetime = d.session_datetime AND x.{_quoted(column)}"
+                    f" IN ({', '.join('?' * len(keys))}))"
+                )
+                params += keys
+        for bound_value, upper in ((since, False), (until, True)):
+            bound = _bound(bound_value, upper)
+            if bound is not None:
+                where.append(f"d.session_datetime {bound[0]} ?")
+                params.append(bound[1])
+        sql = _SESSIONS_SQL + (" WHERE " + " AND ".join(where) if where else "")
+        sql += " ORDER BY d.subject, d.session_datetime"
+        rows = [
+            SessionInfo(s, datetime.fromisoformat(t), d, n, json.loads(e), json.loads(p))
+            for s, t, d, n, e, p in self._conn.execute(sql, params)
+        ]
+        return Sessions(rows)
+
+    def close(self) -> None:
+        """Close the connection to the index."""
+        self._conn.close()
+
+    def __enter__(self) -> Catalog:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()

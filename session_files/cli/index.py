@@ -1,0 +1,33 @@
+"""``session-files index``: build or refresh the persistent index and say what changed."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from session_files.api import update_index
+from session_files.cli.index_options import index_option, open_root_argument, registry_option
+
+
+@click.command()
+@open_root_argument
+@registry_option
+@index_option
+def index(root: str, registry: str | None, index_path: Path | None) -> None:
+    """Build or refresh the index of ROOT (default: the current directory)."""
+    try:
+        update = update_index(root, registry=registry, index=index_path)
+    except (FileNotFoundError, NotADirectoryError, ValueError) as exc:
+        raise click.BadParameter(str(exc), param_hint="ROOT") from None
+    result = update.refresh
+    for warning in result.warnings:
+        click.echo(f"warning: {warning}", err=True)
+    click.echo(f"index: {result.index}")
+    click.echo(f"added: {len(result.added)}")
+    click.echo(f"modified: {len(result.modified)}")
+    click.echo(f"removed: {len(result.removed)}")
+    click.echo(f"unchanged: {result.unchanged}")
+    click.echo(f"sessions: {update.sessions}")
+    click.echo(f"findings: {update.errors} errors, {update.warnings} warnings")
+    click.echo(f"seconds: {result.seconds:.2f}")

@@ -1,0 +1,84 @@
+"""The persistent index: scan, read and parse, registries, integrity checks, relational view.
+
+``open_index`` refreshes an index (a file, or an in-memory database) and returns the open
+connection; ``read_findings`` and the ``Catalog`` read from it.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from pathlib import Path
+
+from session_files.findings import Finding, apply_severity
+from session_files.scan import Root
+
+from .refresh import RefreshResult, refresh
+from .sources import RegistryArg
+from .store import begin, default_index_path, existing_index
+
+__all__ = [
+    "RefreshResult",
+    "default_index_path",
+    "existing_index",
+    "finding_order",
+    "open_index",
+    "read_findings",
+]
+
+
+def open_index(
+    root: Root,
+    path: Path | None,
+    *,
+    registry: RegistryArg = None,
+    refresh_now: bool = True,
+    progress: bool | None = None,
+) -> tuple[sqlite3.Connection, RefreshResult]:
+    """Open (creating or rebuilding as needed) the index at ``path`` (None: in memory) and,
+    with ``refresh_now`` or when it was just created, refresh it from the root."""
+    if path is not None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    conn, warnings = begin(path, root.display)
+    try:
+        stamp = conn.execute("SELECT value FROM meta WHERE key = 'refreshed_ns'").fetchone()
+        fresh = stamp[0] == "0"
+        if refresh_now or fresh or warnings:
+            result = refresh(conn, root, registry, progress=progress)
+        else:
+            result = RefreshResult(root.display, path)
+        conn.execute("COMMIT")
+    except BaseException:
+        conn.rollback()
+        conn.close()
+        raise
+    result.index = path
+    result.warnings[:0] = warnings
+    return conn, result
+
+
+def finding_order(finding: Finding) -> tuple[str, bool, int, bool, int, str, str]:
+    """Sort key: path, line, column, code (findings without a position first)."""
+    line, column = finding.line, finding.column
+    return (
+        finding.path,
+        line is not None,
+        line or 0,
+        column is not None,
+        column or 0,
+        finding.code,
+        finding.message,
+    )
+
+
+def read_findings(conn: sqlite3.Connection) -> list[Finding]:
+    """Every finding of the index, with the root config's severity overrides, sorted."""
+    findings = [
+        Finding.make(code, path, message, line, col)
+        for path, line, col, code, message in conn.execute(
+            "SELECT path, line, col, code, message FROM finding"
+        )
+    ]
+    row = conn.execute("SELECT value FROM meta WHERE key = 'severity'").fetchone()
+    severity = json.loads(row[0]) if row else {}
+    return sorted(apply_severity(findings, severity), key=finding_order)

@@ -1,0 +1,141 @@
+"""Read and parse sidecars into plain rows for the staging tables, in parallel when it pays.
+
+Workers return tuples of text and numbers (cheap to pickle), never pydantic objects.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import multiprocessing
+import os
+import sys
+import threading
+from collections.abc import Iterator, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from typing import NamedTuple
+
+from tqdm import tqdm
+
+from session_files.findings import Finding
+from session_files.records import TABLES
+from session_files.scan import LocalRoot, Root
+from session_files.sidecar import parse_sidecar
+from session_files.writer import SIDECAR_NAME
+
+from .columns import encode_blob
+
+PARALLEL_THRESHOLD = 2000  # fewer files than this: one process is faster than starting a pool
+_DIR_LIMIT = TABLES["session_directory"].model_fields["session_dir"].metadata[0].max_length
+
+FindingRow = tuple[int | None, int | None, str, str]  # line, column, code, message
+
+
+class Extracted(NamedTuple):
+    """What one sidecar contributes: its digest, its findings and its staged rows."""
+
+    path: str
+    digest: str | None  # None: the file could not be read (it is re-read every refresh)
+    findings: list[FindingRow]
+    # subject, session_datetime, session_dir, session_note, subject/datetime positions
+    session: tuple[str, str, str, str | None, int, int, int, int] | None = None
+    attributes: tuple[tuple[str, str, str | None], ...] = ()  # name, value, blob (JSON)
+    experimenters: tuple[tuple[str, int, int], ...] = ()  # user, line, column
+    projects: tuple[tuple[str, int, int], ...] = ()  # project, line, column
+
+
+def digest(data: bytes) -> str:
+    """The content digest the index compares files by."""
+    return hashlib.blake2b(data, digest_size=16).hexdigest()
+
+
+def session_dir(path: str) -> str:
+    """The session directory of a sidecar path, relative to the root ('.' for the root)."""
+    return path[: -len(SIDECAR_NAME) - 1] if "/" in path else "."
+
+
+def _row(finding: Finding) -> FindingRow:
+    return (finding.line, finding.column, finding.code, finding.message)
+
+
+def extract(root: Root, path: str) -> Extracted:
+    """Read and parse one sidecar; every problem becomes a finding."""
+    try:
+        data = root.read(path)
+    except OSError as exc:
+        message = f"cannot be read ({exc.strerror or exc}); check its permissions"
+        return Extracted(path, None, [_row(Finding.make("unreadable", path, message))])
+    return extract_bytes(path, data)
+
+
+def extract_bytes(path: str, data: bytes) -> Extracted:
+    """Parse a sidecar's bytes into staged rows."""
+    parsed = parse_sidecar(data, path)
+    record, refs = parsed.record, parsed.refs
+    key = digest(data)
+    if record is None or refs is None:
+        return Extracted(path, key, [_row(f) for f in parsed.findings])
+    directory = session_dir(path)
+    if len(directory) > _DIR_LIMIT:
+        message = (
+            f"is in a directory whose path is {len(directory)} characters long; session_dir"
+            f" may be at most {_DIR_LIMIT}: shorten or move the session directory"
+        )
+        return Extracted(path, key, [(None, None, "schema", message)])
+    when = record.session_datetime.isoformat(sep=" ")
+    session = (record.subject, when, directory, record.note, *refs.subject, *refs.session_datetime)
+    attributes = tuple(
+        (name, attribute.value, encode_blob(attribute.blob))
+        for name, attribute in (record.attributes or {}).items()
+    )
+    users = tuple(
+        (u, *at) for u, at in zip(record.experimenters or (), refs.experimenters, strict=True)
+    )
+    projects = tuple((p, *at) for p, at in zip(record.projects or (), refs.projects, strict=True))
+    return Extracted(path, key, [], session, attributes, users, projects)
+
+
+def _chunk(root: str, paths: Sequence[str]) -> list[Extracted]:
+    local = LocalRoot(root)
+    return [extract(local, path) for path in paths]
+
+
+def _pool(workers: int) -> ProcessPoolExecutor | None:
+    """A process pool, or None where one cannot be started safely.
+
+    Workers are forked (Linux, while this process has a single thread): a spawned worker
+    would re-import the caller's ``__main__``, which breaks scripts without a main guard.
+    Elsewhere the work is done in this process.
+    """
+    if workers < 2 or sys.platform != "linux" or threading.active_count() != 1:
+        return None
+    return ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"))
+
+
+def extract_all(
+    root: Root, paths: Sequence[str], progress: bool | None = None
+) -> Iterator[Extracted]:
+    """Extract every path: across processes for a large local root, else in this process.
+
+    A progress bar goes to stderr when it is a terminal (or when ``progress`` is True).
+    """
+    show = sys.stderr.isatty() if progress is None else progress
+    workers = min(os.cpu_count() or 1, 8)
+    pool = None
+    if len(paths) >= PARALLEL_THRESHOLD and isinstance(root, LocalRoot):
+        pool = _pool(workers)
+    if pool is None:
+        with tqdm(total=len(paths), unit="file", file=sys.stderr, disable=not show) as bar:
+            for path in paths:
+                yield extract(root, path)
+                bar.update()
+        return
+    size = max(100, min(1000, len(paths) // (workers * 8) + 1))
+    chunks = [paths[i : i + size] for i in range(0, len(paths), size)]
+    with pool:
+        # submitting forks the workers, so start the bar (and its thread) only afterwards
+        futures = [pool.submit(_chunk, str(root.path), chunk) for chunk in chunks]
+        with tqdm(total=len(paths), unit="file", file=sys.stderr, disable=not show) as bar:
+            for future in futures:
+                results = future.result()
+                yield from results
+                bar.update(len(results))

@@ -1,0 +1,111 @@
+"""Keys and references across files: duplicate sessions, unknown registry keys, and which
+sidecars make it into the view.
+
+A sidecar is in the view only when none of its findings is an error after the root
+config's severity overrides, and never when its key cannot hold (a duplicate session or an
+unknown subject), whatever their severity says. A downgraded unknown experimenter or
+project keeps the session; the views leave out just the row that names the unknown key.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections import defaultdict
+
+from session_files.findings import CODES, SeveritySetting
+
+from .sources import Registries
+
+FindingRecord = tuple[str, int | None, int | None, str, str]  # path, line, col, code, message
+KEY_CODES = frozenset({"duplicate-session", "unknown-subject"})  # the view's key cannot hold
+
+
+def blocking_codes(severity: dict[str, SeveritySetting]) -> list[str]:
+    """The codes that keep a sidecar out of the view under these overrides."""
+    codes = {code for code, (default, _) in CODES.items() if severity.get(code, default) == "error"}
+    return sorted(codes | KEY_CODES)
+
+
+def _duplicates(conn: sqlite3.Connection) -> list[FindingRecord]:
+    rows = conn.execute(
+        "SELECT s.subject, s.session_datetime, s.path, s.datetime_line, s.datetime_col"
+        " FROM stage_session s JOIN (SELECT subject, session_datetime FROM stage_session"
+        " GROUP BY subject, session_datetime HAVING count(*) > 1) d"
+        " ON d.subject = s.subject AND d.session_datetime = s.session_datetime"
+        " ORDER BY s.subject, s.session_datetime, s.path"
+    ).fetchall()
+    groups: dict[tuple[str, str], list[tuple[str, int, int]]] = defaultdict(list)
+    for subject, when, path, line, col in rows:
+        groups[(subject, when)].append((path, line, col))
+    out: list[FindingRecord] = []
+    for (subject, when), files in groups.items():
+        for path, line, col in files:
+            others = ", ".join(other for other, _, _ in files if other != path)
+            message = (
+                f"declares the same session as {others} (subject {subject!r}, session_datetime"
+                f" {when}); a (subject, session_datetime) pair may be declared by one sidecar"
+                " only: fix the datetime or remove the copy"
+            )
+            out.append((path, line, col, "duplicate-session", message))
+    return out
+
+
+def _unknown(
+    conn: sqlite3.Connection, registries: Registries, sql: str, kind: str, what: str
+) -> list[FindingRecord]:
+    file = registries.file(kind)
+    missing = " (that file does not exist)" if kind in registries.missing else ""
+    code = f"unknown-{what}"
+    return [
+        (path, line, col, code, f"{what} {key!r} is not in {file}{missing}")
+        for path, key, line, col in conn.execute(sql)
+    ]
+
+
+def check(conn: sqlite3.Connection, registries: Registries) -> list[FindingRecord]:
+    """Every integrity finding over the staged sidecars and the registries."""
+    findings = _duplicates(conn)
+    findings += _unknown(
+        conn,
+        registries,
+        "SELECT path, subject, subject_line, subject_col FROM stage_session s"
+        ' WHERE NOT EXISTS (SELECT 1 FROM "subject" r WHERE r."subject" = s."subject")',
+        "subjects",
+        "subject",
+    )
+    findings += _unknown(
+        conn,
+        registries,
+        'SELECT path, "user", line, col FROM stage_experimenter s'
+        ' WHERE NOT EXISTS (SELECT 1 FROM "experimenter" r WHERE r."user" = s."user")',
+        "experimenters",
+        "experimenter",
+    )
+    findings += _unknown(
+        conn,
+        registries,
+        "SELECT path, project, line, col FROM stage_project s"
+        ' WHERE NOT EXISTS (SELECT 1 FROM "project" r WHERE r."project" = s."project")',
+        "projects",
+        "project",
+    )
+    return findings
+
+
+def derive(
+    conn: sqlite3.Connection, registries: Registries, severity: dict[str, SeveritySetting]
+) -> None:
+    """Recompute the integrity findings and which staged sidecars are in the view."""
+    conn.execute("DELETE FROM finding WHERE origin = 'integrity'")
+    conn.executemany(
+        "INSERT INTO finding (origin, path, line, col, code, message)"
+        " VALUES ('integrity', ?, ?, ?, ?, ?)",
+        check(conn, registries),
+    )
+    codes = blocking_codes(severity)
+    marks = ", ".join("?" * len(codes))
+    visible = f"(path NOT IN (SELECT path FROM finding WHERE code IN ({marks})))"
+    conn.execute(
+        f"UPDATE stage_session SET in_view = {visible} WHERE in_view IS NOT {visible}",
+        codes + codes,
+    )

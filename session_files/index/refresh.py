@@ -1,0 +1,207 @@
+"""Bring the index up to date with the root: re-read only what changed, then re-derive.
+
+A local file is unchanged when its size and mtime_ns are what the index stored, unless it
+was "racy" when stored: modified so shortly before that refresh (within RACY_NS) that a
+rewrite in the same timestamp tick, with the same size, would not show in its stat. Racy
+files are re-read (and compared by digest) on the next refresh, as git does with its index.
+Roots without stat information (``PathRoot``) are compared by content digest.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from session_files.findings import Finding
+from session_files.scan import Entry, Root, ignore_spec
+
+from .columns import COLUMNS, to_sql
+from .extract import Extracted, extract_all
+from .integrity import derive
+from .schema import REGISTRY_TABLES, insert_sql, q
+from .sources import RegistryArg, Sources, load_sources
+
+RACY_NS = 2_000_000_000  # coarser than any filesystem timestamp tick we expect (FAT: 2 s)
+Stored = dict[str, tuple[int | None, int | None, str | None, int]]  # size, mtime, digest, racy
+_STAGES = ("stage_session", "stage_attribute", "stage_experimenter", "stage_project")
+_SESSION = (
+    "subject",
+    "session_datetime",
+    "session_dir",
+    "session_note",
+    "subject_line",
+    "subject_col",
+    "datetime_line",
+    "datetime_col",
+    "path",
+)
+
+
+@dataclass
+class RefreshResult:
+    """What a refresh did."""
+
+    root: str
+    index: Path | None
+    added: list[str] = field(default_factory=list)
+    modified: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+    unchanged: int = 0
+    sources_changed: bool = False
+    seconds: float = 0.0
+    warnings: list[str] = field(default_factory=list)
+
+
+def _insert_findings(conn: sqlite3.Connection, origin: str, findings: Iterable[Finding]) -> None:
+    conn.executemany(
+        "INSERT INTO finding (origin, path, line, col, code, message) VALUES (?, ?, ?, ?, ?, ?)",
+        ((origin, f.path, f.line, f.column, f.code, f.message) for f in findings),
+    )
+
+
+def _forget(conn: sqlite3.Connection, paths: list[str]) -> None:
+    keys = [(path,) for path in paths]
+    for stage in _STAGES:
+        conn.executemany(f"DELETE FROM {stage} WHERE path = ?", keys)
+    conn.executemany("DELETE FROM finding WHERE origin = 'file' AND path = ?", keys)
+
+
+def _stage(conn: sqlite3.Connection, items: list[Extracted]) -> None:
+    conn.executemany(
+        "INSERT INTO finding (origin, path, line, col, code, message)"
+        " VALUES ('file', ?, ?, ?, ?, ?)",
+        ((x.path, *f) for x in items for f in x.findings),
+    )
+    staged = [x for x in items if x.session is not None]
+    conn.executemany(insert_sql("stage_session", _SESSION), ((*x.session, x.path) for x in staged))  # type: ignore[misc]
+    key = {x.path: x.session[:2] for x in staged}  # type: ignore[index]
+    conn.executemany(
+        insert_sql(
+            "stage_attribute",
+            (
+                "path",
+                "subject",
+                "session_datetime",
+                "attribute_name",
+                "attribute_value",
+                "attribute_blob",
+            ),
+        ),
+        ((x.path, *key[x.path], *a) for x in staged for a in x.attributes),
+    )
+    conn.executemany(
+        insert_sql(
+            "stage_experimenter", ("path", "subject", "session_datetime", "user", "line", "col")
+        ),
+        ((x.path, *key[x.path], *e) for x in staged for e in x.experimenters),
+    )
+    conn.executemany(
+        insert_sql(
+            "stage_project", ("path", "subject", "session_datetime", "project", "line", "col")
+        ),
+        ((x.path, *key[x.path], *p) for x in staged for p in x.projects),
+    )
+
+
+def _load_registries(conn: sqlite3.Connection, sources: Sources) -> None:
+    conn.execute("DELETE FROM finding WHERE origin IN ('config', 'registry')")
+    _insert_findings(conn, "config", sources.config_findings)
+    for kind, parsed in sources.registries.parsed.items():
+        table = REGISTRY_TABLES[kind]
+        conn.execute(f"DELETE FROM {q(table)}")
+        _insert_findings(conn, "registry", parsed.findings)
+        rows = [row.model_dump() for row in parsed.rows.values()]
+        if rows:
+            names = tuple(column.name for column in COLUMNS[table])
+            kinds = [column.kind for column in COLUMNS[table]]
+            conn.executemany(
+                f"INSERT INTO {q(table)} ({', '.join(map(q, names))})"
+                f" VALUES ({', '.join('?' * len(names))})",
+                ([to_sql(k, row[n]) for k, n in zip(kinds, names, strict=True)] for row in rows),
+            )
+
+
+def _to_read(entries: list[Entry], stored: Stored) -> list[Entry]:
+    out = []
+    for entry in entries:
+        old = stored.get(entry.path)
+        if old is None or entry.size is None or old[3] or old[:2] != (entry.size, entry.mtime_ns):
+            out.append(entry)
+    return out
+
+
+def refresh(
+    conn: sqlite3.Connection,
+    root: Root,
+    registry: RegistryArg = None,
+    *,
+    progress: bool | None = None,
+) -> RefreshResult:
+    """Refresh the index inside the caller's transaction (see ``store.begin``)."""
+    started, clock = time.time_ns(), time.perf_counter()
+    result = RefreshResult(root.display, None)
+    sources = load_sources(root, registry)
+    inside = sources.registries.inside
+    skip = frozenset({inside}) if inside else frozenset()
+    listing = root.scan(skip, ignore_spec(sources.config.ignore))
+
+    stored = {
+        row[0]: (row[1], row[2], row[3], row[4])
+        for row in conn.execute("SELECT path, size, mtime_ns, digest, racy FROM file")
+    }
+    present = {entry.path for entry in listing.sidecars}
+    result.removed = sorted(set(stored) - present)
+    _forget(conn, result.removed)
+    conn.executemany("DELETE FROM file WHERE path = ?", [(path,) for path in result.removed])
+
+    reading = _to_read(listing.sidecars, stored)
+    result.unchanged = len(listing.sidecars) - len(reading)
+    stats = {entry.path: entry for entry in reading}
+    changed: list[Extracted] = []
+    files: list[tuple[str, int | None, int | None, str | None, int]] = []
+    for item in extract_all(root, [entry.path for entry in reading], progress):
+        entry, old = stats[item.path], stored.get(item.path)
+        racy = item.digest is None or (
+            entry.mtime_ns is not None and entry.mtime_ns >= started - RACY_NS
+        )
+        files.append((item.path, entry.size, entry.mtime_ns, item.digest, int(racy)))
+        if old is not None and item.digest is not None and old[2] == item.digest:
+            result.unchanged += 1
+            continue
+        (result.modified if old is not None else result.added).append(item.path)
+        changed.append(item)
+        if len(changed) >= 5000:
+            _flush(conn, changed, stored)
+    _flush(conn, changed, stored)
+    conn.executemany("INSERT OR REPLACE INTO file VALUES (?, ?, ?, ?, ?)", files)
+
+    conn.execute("DELETE FROM finding WHERE origin = 'scan'")
+    _insert_findings(conn, "scan", listing.findings)
+    meta = dict(conn.execute("SELECT key, value FROM meta").fetchall())
+    result.sources_changed = meta.get("sources") != sources.state
+    if result.sources_changed:
+        _load_registries(conn, sources)
+    if result.sources_changed or result.added or result.modified or result.removed:
+        derive(conn, sources.registries, sources.config.severity)
+    conn.executemany(
+        "INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)",
+        [
+            ("sources", sources.state),
+            ("refreshed_ns", str(started)),
+            ("severity", json.dumps(sources.config.severity, sort_keys=True)),
+        ],
+    )
+    result.added.sort()
+    result.modified.sort()
+    result.seconds = time.perf_counter() - clock
+    return result
+
+
+def _flush(conn: sqlite3.Connection, changed: list[Extracted], stored: Stored) -> None:
+    _forget(conn, [item.path for item in changed if item.path in stored])
+    _stage(conn, changed)
+    changed.clear()

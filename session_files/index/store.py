@@ -1,0 +1,161 @@
+"""Opening the SQLite index: where it lives, whether it can be trusted, and rebuilding it.
+
+Every refresh runs in one ``BEGIN IMMEDIATE`` transaction, so two processes refreshing the
+same index take turns (the second waits, then finds little to do) and a reader never sees
+half a refresh. An index written by another tool version or index schema, for another
+root, or that is not an index at all, is rebuilt from scratch, with a warning.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import os
+import sqlite3
+from importlib.metadata import PackageNotFoundError, version
+from pathlib import Path
+
+from platformdirs import user_cache_dir
+
+from session_files.scan import LocalRoot, Root
+
+from .schema import INDEX_SCHEMA, ddl
+
+INDEX_DIR = ".session-files"
+INDEX_FILE = "index.sqlite"
+FORMAT = "session-files index"
+BUSY_TIMEOUT_S = 600.0
+
+try:
+    TOOL_VERSION = version("session-files")
+except PackageNotFoundError:  # pragma: no cover - running from a source tree
+    TOOL_VERSION = "0+unknown"
+
+
+class IndexError_(Exception):
+    """The index file cannot be used (for reasons other than its contents)."""
+
+
+def cache_index_path(display: str) -> Path:
+    """The per-root index file in the user cache, for read-only or remote roots."""
+    name = hashlib.sha256(display.encode("utf-8")).hexdigest()[:24]
+    return Path(user_cache_dir("session-files")) / f"{name}.sqlite"
+
+
+def default_index_path(root: Root, *, create: bool) -> Path:
+    """``<root>/.session-files/index.sqlite`` where the root is local and writable, else the
+    per-root file in the user cache. With ``create`` the directory is made."""
+    if isinstance(root, LocalRoot):
+        inside = root.path / INDEX_DIR
+        if inside.is_dir() and os.access(inside, os.W_OK):
+            return inside / INDEX_FILE
+        if not create and (inside / INDEX_FILE).exists():
+            return inside / INDEX_FILE
+        if create and os.access(root.path, os.W_OK):
+            try:
+                inside.mkdir(exist_ok=True)
+                (inside / ".gitignore").write_text("# session-files index\n*\n", encoding="utf-8")
+            except OSError:
+                pass
+            else:
+                return inside / INDEX_FILE
+    path = cache_index_path(root.display)
+    if create:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def existing_index(root: Root) -> Path | None:
+    """The default index file of a root, if one exists."""
+    path = default_index_path(root, create=False)
+    return path if path.is_file() else None
+
+
+def connect(path: Path | None) -> sqlite3.Connection:
+    """A connection in autocommit mode (transactions are explicit); None: in memory."""
+    target = ":memory:" if path is None else str(path)
+    conn = sqlite3.connect(target, timeout=BUSY_TIMEOUT_S, isolation_level=None)
+    conn.execute("PRAGMA synchronous = NORMAL")
+    return conn
+
+
+def read_meta(conn: sqlite3.Connection) -> dict[str, str] | None:
+    """The index's meta table; None for an empty database. Raises sqlite3.DatabaseError for
+    a file that is not a database or not one of ours."""
+    tables = {row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+    if not tables:
+        return None
+    if "meta" not in tables:
+        msg = "not a session-files index"
+        raise sqlite3.DatabaseError(msg)
+    return dict(conn.execute("SELECT key, value FROM meta").fetchall())
+
+
+def mismatch(meta: dict[str, str], root: str) -> str | None:
+    """Why an index cannot be trusted for ``root``, or None."""
+    if meta.get("format") != FORMAT:
+        return "it is not a session-files index"
+    if meta.get("index_schema") != str(INDEX_SCHEMA):
+        return f"it has index schema {meta.get('index_schema')} (this version uses {INDEX_SCHEMA})"
+    if meta.get("tool_version") != TOOL_VERSION:
+        written = meta.get("tool_version")
+        return f"it was written by session-files {written} (this is {TOOL_VERSION})"
+    if meta.get("root") != root:
+        return f"it indexes another root ({meta.get('root')})"
+    return None
+
+
+def create(conn: sqlite3.Connection, root: str) -> None:
+    """Create an empty index (inside the caller's transaction)."""
+    for statement in ddl():
+        conn.execute(statement)
+    meta = {"format": FORMAT, "index_schema": str(INDEX_SCHEMA), "tool_version": TOOL_VERSION}
+    meta |= {"root": root, "sources": "", "refreshed_ns": "0"}
+    conn.executemany("INSERT INTO meta (key, value) VALUES (?, ?)", meta.items())
+
+
+def wipe(conn: sqlite3.Connection) -> None:
+    """Drop every object of the database (inside the caller's transaction)."""
+    objects = conn.execute(
+        "SELECT type, name FROM sqlite_master WHERE type IN ('table', 'view')"
+        " AND name NOT LIKE 'sqlite_%'"
+    ).fetchall()
+    for kind, name in objects:
+        conn.execute(f'DROP {kind.upper()} IF EXISTS "{name}"')
+
+
+def replace_garbage(path: Path) -> None:
+    """Remove a file that is not a usable database (and its stale journal)."""
+    for victim in (path, path.with_name(path.name + "-journal")):
+        with contextlib.suppress(FileNotFoundError):
+            victim.unlink()
+
+
+def begin(path: Path | None, root: str) -> tuple[sqlite3.Connection, list[str]]:
+    """Open the index and start its refresh transaction, rebuilding it if it cannot be trusted.
+
+    Returns the connection (inside ``BEGIN IMMEDIATE``) and warnings to show the user.
+    """
+    warnings: list[str] = []
+    where = "the in-memory index" if path is None else str(path)
+    for attempt in range(2):
+        conn = connect(path)
+        try:
+            conn.execute("BEGIN IMMEDIATE")
+            meta = read_meta(conn)
+        except sqlite3.DatabaseError as exc:
+            conn.close()
+            if path is None or attempt:
+                raise
+            warnings.append(f"index {where} is unreadable ({exc}); rebuilt from scratch")
+            replace_garbage(path)
+            continue
+        if meta is None:
+            create(conn, root)
+        elif (why := mismatch(meta, root)) is not None:
+            warnings.append(f"index {where} cannot be used because {why}; rebuilt from scratch")
+            wipe(conn)
+            create(conn, root)
+        return conn, warnings
+    msg = f"cannot open the index {where}"  # pragma: no cover - the loop returns or raises
+    raise IndexError_(msg)
