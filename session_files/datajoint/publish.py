@@ -46,6 +46,7 @@ def publish(
     """
     from session_files import validate
 
+    _dj.load()  # fail before reading the root when DataJoint is missing
     report = validate(root, registry=registry)
     if report.errors and not allow_errors:
         raise PublishRefused(report.errors, str(root))

@@ -1,0 +1,160 @@
+"""The DataJoint definitions are derived from the row models and match element-session."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from session_files.datajoint import definition
+from session_files.datajoint.definitions import column_type
+from session_files.records import ROW_MODELS, TABLES
+
+# The subprocesses import this working tree's package.
+ENV = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1])}
+
+# element-session `session_with_datetime` and the element-animal / element-lab upstream
+# tables, as their DataJoint definitions read (with DataJoint 2's <blob> codec for longblob).
+ELEMENT_SESSION = {
+    "subject": """
+        subject: varchar(8)
+        ---
+        subject_nickname='': varchar(64)
+        sex: enum('M','F','U')
+        subject_birth_date: date
+        subject_description='': varchar(1024)
+    """,
+    "project": """
+        project: varchar(32)
+        ---
+        project_description='': varchar(1024)
+    """,
+    "experimenter": """
+        user: varchar(32)
+        ---
+        user_email='': varchar(128)
+        user_cellphone='': varchar(32)
+        user_fullname='': varchar(64)
+    """,
+    "session": """
+        -> Subject
+        session_datetime: datetime
+    """,
+    "session__attribute": """
+        -> master
+        attribute_name: varchar(32)
+        ---
+        attribute_value='': varchar(2000)
+        attribute_blob=null: <blob>
+    """,
+    "session_directory": """
+        -> Session
+        ---
+        session_dir: varchar(256)
+    """,
+    "session_experimenter": """
+        -> Session
+        -> Experimenter
+    """,
+    "session_note": """
+        -> Session
+        ---
+        session_note: varchar(1024)
+    """,
+    "project_session": """
+        -> Project
+        -> Session
+    """,
+}
+CLASS_NAMES = {
+    "subject": "Subject",
+    "project": "Project",
+    "experimenter": "Experimenter",
+    "session": "Session",
+    "session__attribute": "Attribute",
+    "session_directory": "SessionDirectory",
+    "session_experimenter": "SessionExperimenter",
+    "session_note": "SessionNote",
+    "project_session": "ProjectSession",
+}
+
+
+@pytest.mark.parametrize("table", list(ELEMENT_SESSION))
+def test_definition_is_element_sessions(table: str) -> None:
+    derived = definition(table)
+    assert derived.definition == textwrap.dedent(ELEMENT_SESSION[table]).lstrip()
+    assert derived.class_name == CLASS_NAMES[table]
+    assert derived.master == ("session" if table == "session__attribute" else None)
+
+
+def test_every_table_of_the_view_is_defined() -> None:
+    assert set(ELEMENT_SESSION) == set(TABLES)
+
+
+def test_varchar_lengths_follow_the_model_constraints() -> None:
+    for model in ROW_MODELS:
+        for name, field in model.model_fields.items():
+            if field.annotation is not str:
+                continue
+            (constraint,) = field.metadata
+            assert column_type(field) == f"varchar({constraint.max_length})", (model, name)
+
+
+def test_a_text_column_without_a_limit_has_no_datajoint_type() -> None:
+    from pydantic.fields import FieldInfo
+
+    with pytest.raises(TypeError, match="max_length"):
+        column_type(FieldInfo(annotation=str))
+
+
+def test_import_works_without_datajoint_and_activate_says_what_to_install() -> None:
+    script = textwrap.dedent(
+        """
+        import sys
+        sys.modules["datajoint"] = None  # as if DataJoint were not installed
+        import session_files
+        import session_files.datajoint as bridge
+        from session_files.cli import main
+        try:
+            bridge.activate("lab_session")
+        except ImportError as exc:
+            print(type(exc).__name__, exc)
+        try:
+            bridge.publish("no/such/root", "lab_session")
+        except ImportError as exc:
+            print(type(exc).__name__, exc)
+        """
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, check=True, env=ENV
+    )
+    lines = done.stdout.splitlines()
+    assert len(lines) == 2
+    for line in lines:
+        assert line.startswith("MissingExtraError publishing to DataJoint needs DataJoint 2:")
+        assert "pip install 'session-files[datajoint]'" in line
+
+
+def test_cli_without_datajoint_exits_2_naming_the_extra() -> None:
+    script = textwrap.dedent(
+        """
+        import sys
+        sys.modules["datajoint"] = None
+        from click.testing import CliRunner
+        from session_files.cli import main
+        result = CliRunner().invoke(main, ["publish", ".", "--schema", "lab"])
+        print(result.exit_code)
+        print(result.stderr)
+        """
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, check=True, env=ENV
+    )
+    code, message = done.stdout.split("\n", 1)
+    assert code == "2"
+    assert "pip install 'session-files[datajoint]'" in message
+    assert "Traceback" not in message

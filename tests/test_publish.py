@@ -1,0 +1,382 @@
+"""``publish`` and ``session-files publish`` against a real PostgreSQL server."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner
+
+from session_files import validate
+from session_files.cli import main
+from session_files.datajoint import PublishRefused, _dj, activate, publish
+from session_files.records import TABLES
+from tests.fixtures_postgres import PostgresServer
+from tests.test_datajoint_pipeline import lab_module
+
+pytestmark = pytest.mark.postgres
+
+LAB = Path(__file__).resolve().parents[1] / "examples" / "lab"
+
+SUBJECTS = """\
+M001:
+  sex: F
+  subject_birth_date: 2023-10-01
+  subject_nickname: Mickey
+M002:
+  sex: M
+  subject_birth_date: 2023-09-12
+R017:
+  sex: U
+  subject_birth_date: 2023-06-02
+  subject_description: "Long-Evans rat, 'quoted' and \\u00dcnicode"
+"""
+PROJECTS = """\
+vision:
+  project_description: Retinotopic mapping
+memory: {}
+"""
+EXPERIMENTERS = """\
+alice:
+  user_email: alice@example.org
+  user_cellphone: "555-0100"
+  user_fullname: Alice Smith
+bob:
+"""
+BLOBS = [
+    "[1200, 1500, 1800]",
+    "{gain: 2.5, channels: [1, 2, 3], enabled: true, label: null}",
+    "[[1, 2], [3, 4]]",
+    "{when: 2024-01-01, nan: .nan, big: 123456789012345678901234567890}",
+    "'just text'",
+]
+
+
+def make_root(root: Path, sessions: int = 10) -> Path:
+    """A valid root with registries and ``sessions`` sidecars using every feature."""
+    (root / "registry").mkdir(parents=True)
+    (root / "registry" / "subjects.yaml").write_text(SUBJECTS, encoding="utf-8")
+    (root / "registry" / "projects.yaml").write_text(PROJECTS, encoding="utf-8")
+    (root / "registry" / "experimenters.yaml").write_text(EXPERIMENTERS, encoding="utf-8")
+    subjects = ["M001", "M002", "R017"]
+    for number in range(sessions):
+        subject = subjects[number % 3]
+        when = f"2024-02-{1 + number // 24:02d} {number % 24:02d}:15:00"
+        lines = [f"subject: {subject}", f"session_datetime: {when}"]
+        if number % 2 == 0:
+            lines.append(
+                "experimenters: [alice, bob]" if number % 4 == 0 else "experimenters: [bob]"
+            )
+        if number % 3 != 2:
+            lines.append("projects: [vision, memory]" if number % 5 == 0 else "projects: [vision]")
+        if number % 3 == 0:
+            lines.append(f"note: 'Session {number}: drift near the end, Ünterhaus protocol'")
+        lines += [
+            "attributes:",
+            f"  rig: rig-{number % 4}",
+            "  temperature_c: 36.50",
+            "  probe:",
+            "    value: three shanks",
+            f"    blob: {BLOBS[number % len(BLOBS)]}",
+        ]
+        directory = root / subject / f"session {number:03d}"
+        directory.mkdir(parents=True)
+        (directory / "session.yaml").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return root
+
+
+def catalog_rows(root: Path) -> dict[str, list[dict[str, Any]]]:
+    report = validate(root)
+    assert report.catalog is not None
+    rows = {table: report.catalog[table].to_dicts() for table in TABLES}
+    report.catalog.close()
+    return rows
+
+
+def database_rows(schema_name: str, **activation: Any) -> dict[str, list[dict[str, Any]]]:
+    pipeline = activate(schema_name, create_schema=False, create_tables=False, **activation)
+    return {table: pipeline.tables[table].to_dicts() for table in TABLES}
+
+
+def canonical(rows: list[dict[str, Any]]) -> list[str]:
+    """Rows in a stable order, compared by repr: 1 is not 1.0 nor True, and NaN is NaN."""
+    return sorted(repr(sorted(row.items())) for row in rows)
+
+
+def assert_same_tables(ours: dict[str, list[dict[str, Any]]], theirs: dict[str, Any]) -> None:
+    for table in TABLES:
+        assert canonical(theirs[table]) == canonical(ours[table]), table
+
+
+@pytest.fixture
+def root(tmp_path: Path) -> Path:
+    return make_root(tmp_path / "root")
+
+
+def test_example_lab_round_trips_through_datajoint(schema_name: str) -> None:
+    result = publish(LAB, schema_name)
+    assert result.ok
+    assert len(result.sessions_inserted) == 12
+    assert result.registry_inserted["subject"] == ("M001", "M002", "M003", "R017")
+    expected = catalog_rows(LAB)
+    assert_same_tables(expected, database_rows(schema_name))
+    blobs = [row["attribute_blob"] for row in expected["session__attribute"]]
+    assert [1200, 1500, 1800] in blobs
+
+
+def test_generated_root_round_trips_with_blobs(root: Path, schema_name: str) -> None:
+    result = publish(root, schema_name)
+    assert result.rows_inserted["session"] == 10
+    assert result.rows_inserted["session__attribute"] == 30
+    stored = database_rows(schema_name)
+    assert_same_tables(catalog_rows(root), stored)
+    gains = [
+        r["attribute_blob"] for r in stored["session__attribute"] if r["attribute_name"] == "probe"
+    ]
+    assert {"gain": 2.5, "channels": [1, 2, 3], "enabled": True, "label": None} in gains
+
+
+def test_second_publish_inserts_nothing(root: Path, schema_name: str) -> None:
+    publish(root, schema_name)
+    again = publish(root, schema_name)
+    assert again.ok
+    assert again.changes == 0
+    assert again.sessions_unchanged == 10
+    assert again.registry_unchanged == 7
+    assert again.rows_inserted == {}
+
+
+def test_changed_session_is_a_conflict_until_replace(root: Path, schema_name: str) -> None:
+    publish(root, schema_name)
+    sidecar = root / "M001" / "session 000" / "session.yaml"
+    text = sidecar.read_text(encoding="utf-8")
+    sidecar.write_text(
+        text.replace("drift near the end", "no drift").replace(
+            "blob: [1200, 1500, 1800]", "blob: [1200, 1500]"
+        ),
+        encoding="utf-8",
+    )
+    before = database_rows(schema_name)
+    conflicted = publish(root, schema_name)
+    assert not conflicted.ok
+    (conflict,) = conflicted.conflicts
+    assert conflict.describe() == (
+        "session M001 2024-02-01 00:15:00 differs from the database:"
+        " session__attribute 'probe': attribute_blob differs; session_note: session_note differs"
+    )
+    assert_same_tables(before, database_rows(schema_name))  # left alone
+
+    replaced = publish(root, schema_name, replace=True)
+    assert replaced.ok
+    assert [str(key[1]) for key in replaced.sessions_replaced] == ["2024-02-01 00:15:00"]
+    assert replaced.rows_inserted["session__attribute"] == 3
+    assert_same_tables(catalog_rows(root), database_rows(schema_name))
+    assert publish(root, schema_name).changes == 0
+
+
+def test_session_removed_rows_are_a_conflict(root: Path, schema_name: str) -> None:
+    publish(root, schema_name)
+    sidecar = root / "M001" / "session 000" / "session.yaml"
+    lines = sidecar.read_text(encoding="utf-8").splitlines()
+    kept = [line for line in lines if not line.startswith("experimenters")]
+    sidecar.write_text("\n".join(kept) + "\n")
+    (conflict,) = publish(root, schema_name).conflicts
+    assert conflict.differences == (
+        "session_experimenter 'alice' only in the database",
+        "session_experimenter 'bob' only in the database",
+    )
+
+
+def test_changed_registry_row_is_a_conflict_until_replace(root: Path, schema_name: str) -> None:
+    publish(root, schema_name)
+    subjects = root / "registry" / "subjects.yaml"
+    subjects.write_text(SUBJECTS.replace("Mickey", "Minnie"), encoding="utf-8")
+    conflicted = publish(root, schema_name)
+    (conflict,) = conflicted.conflicts
+    assert conflict.describe() == (
+        "subject 'M001' differs from the database:"
+        " subject_nickname is 'Mickey' there, 'Minnie' in the files"
+    )
+    replaced = publish(root, schema_name, replace=True)
+    assert replaced.registry_updated == {"subject": ("M001",)}
+    assert replaced.sessions_replaced == ()
+    assert_same_tables(catalog_rows(root), database_rows(schema_name))
+
+
+def test_root_with_errors_is_refused(root: Path, schema_name: str) -> None:
+    broken = root / "M002" / "session 001" / "session.yaml"
+    broken.write_text("subject: M002\nsession_datetime: 2024-02-01 01:15:00\nnote: [oops]\n")
+    (root / "M009").mkdir()
+    (root / "M009" / "session.yaml").write_text(
+        "subject: M009\nsession_datetime: 2024-05-01 10:00:00\n"
+    )
+    with pytest.raises(PublishRefused, match="has 2 errors; run `session-files validate") as info:
+        publish(root, schema_name)
+    assert info.value.errors == 2
+    assert schema_name not in _dj.load().list_schemas()
+
+
+def test_allow_errors_publishes_only_the_valid_sessions(root: Path, schema_name: str) -> None:
+    broken = root / "M002" / "session 001" / "session.yaml"
+    broken.write_text("subject: M002\nsession_datetime: 2024-02-01 01:15:00\nnote: [oops]\n")
+    result = publish(root, schema_name, allow_errors=True)
+    assert result.errors_left_out == 1
+    assert len(result.sessions_inserted) == 9
+    stored = database_rows(schema_name)
+    assert ("M002", "2024-02-01 01:15:00") not in {
+        (row["subject"], str(row["session_datetime"])) for row in stored["session"]
+    }
+    assert_same_tables(catalog_rows(root), stored)
+
+
+def test_dry_run_writes_nothing(root: Path, schema_name: str) -> None:
+    plan = publish(root, schema_name, dry_run=True)
+    assert plan.dry_run
+    assert len(plan.sessions_inserted) == 10
+    assert plan.registry_inserted == {
+        "subject": ("M001", "M002", "R017"),
+        "project": ("memory", "vision"),
+        "experimenter": ("alice", "bob"),
+    }
+    assert schema_name not in _dj.load().list_schemas()
+
+    publish(root, schema_name)
+    (root / "registry" / "projects.yaml").write_text(PROJECTS + "extra: {}\n", encoding="utf-8")
+    before = database_rows(schema_name)
+    plan = publish(root, schema_name, dry_run=True, replace=True)
+    assert plan.registry_inserted == {"project": ("extra",)}
+    assert plan.sessions_unchanged == 10
+    assert_same_tables(before, database_rows(schema_name))
+
+
+def test_linking_module_receives_the_registries(root: Path, schema_name: str) -> None:
+    lab = lab_module("lab_publish", f"{schema_name}_lab")
+    result = publish(root, schema_name, linking_module=lab)
+    assert result.ok and len(result.sessions_inserted) == 10
+    users = {row["user"]: row for row in lab.User.to_dicts()}
+    assert users["alice"] == {
+        "user": "alice",
+        "user_email": "alice@example.org",
+        "user_fullname": "Alice Smith",
+    }
+    assert {row["species"] for row in lab.Subject.to_dicts()} == {"mouse"}
+    expected = catalog_rows(root)
+    stored = database_rows(schema_name, linking_module=lab)
+    for table in ("session", "session__attribute", "session_note", "project_session"):
+        assert canonical(stored[table]) == canonical(expected[table])
+    assert publish(root, schema_name, linking_module=lab).changes == 0
+
+
+def test_linking_module_dry_run_before_the_schema_exists(root: Path, schema_name: str) -> None:
+    lab = lab_module("lab_dry", f"{schema_name}_lab")
+    lab.Project.insert1({"project": "vision", "project_description": "something else"})
+    plan = publish(root, schema_name, linking_module=lab, dry_run=True)
+    assert plan.registry_inserted["project"] == ("memory",)
+    (conflict,) = plan.conflicts
+    assert conflict.table == "project"
+    assert schema_name not in _dj.load().list_schemas()
+
+
+# ---------------------------------------------------------------- the command line
+def invoke(*args: str) -> Any:
+    return CliRunner().invoke(main, ["publish", *args])
+
+
+def test_cli_publishes_then_says_nothing_to_insert(root: Path, schema_name: str) -> None:
+    first = invoke(str(root), "--schema", schema_name)
+    assert first.exit_code == 0, first.output
+    assert first.stdout == (
+        f"inserted 10 sessions and 7 registry rows into {schema_name}\n"
+        "unchanged: 0 sessions and 0 registry rows\n"
+    )
+    second = invoke(str(root), "--schema", schema_name)
+    assert second.exit_code == 0
+    assert second.stdout == (
+        f"nothing to insert: 10 sessions and 7 registry rows already in {schema_name}\n"
+    )
+
+
+def test_cli_conflict_exits_1_and_replace_fixes_it(root: Path, schema_name: str) -> None:
+    invoke(str(root), "--schema", schema_name)
+    sidecar = root / "R017" / "session 002" / "session.yaml"
+    sidecar.write_text(sidecar.read_text(encoding="utf-8").replace("rig-2", "rig-9"))
+    conflicted = invoke(str(root), "--schema", schema_name)
+    assert conflicted.exit_code == 1
+    assert conflicted.stdout.splitlines()[0] == (
+        "conflict: session R017 2024-02-01 02:15:00 differs from the database:"
+        " session__attribute 'rig': attribute_value differs"
+    )
+    assert "1 conflict left alone; pass --replace" in conflicted.stdout
+    replaced = invoke(str(root), "--schema", schema_name, "--replace")
+    assert replaced.exit_code == 0
+    assert replaced.stdout.splitlines()[1] == "replaced 1 session"
+
+
+def test_cli_refuses_a_root_with_errors(root: Path, schema_name: str) -> None:
+    (root / "M001" / "session 000" / "session.yaml").write_text("subject: [\n")
+    refused = invoke(str(root), "--schema", schema_name)
+    assert refused.exit_code == 1
+    assert refused.stdout == ""
+    assert "has 1 error; run `session-files validate" in refused.stderr
+    allowed = invoke(str(root), "--schema", schema_name, "--allow-errors")
+    assert allowed.exit_code == 0
+    assert allowed.stdout.startswith(f"inserted 9 sessions and 7 registry rows into {schema_name}")
+    assert "left out: what 1 error made invalid" in allowed.stdout
+
+
+def test_cli_dry_run_prints_the_plan(root: Path, schema_name: str) -> None:
+    result = invoke(str(root), "--schema", schema_name, "--dry-run")
+    assert result.exit_code == 0
+    lines = result.stdout.splitlines()
+    assert lines[0] == f"dry run: nothing was written to {schema_name}"
+    assert "would insert session M001 2024-02-01 00:15:00" in lines
+    assert "would insert experimenter bob" in lines
+    assert lines[-2] == f"would insert 10 sessions and 7 registry rows into {schema_name}"
+    assert schema_name not in _dj.load().list_schemas()
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--schema", "bad-name!"], "--schema 'bad-name!'"),
+        (["/no/such/root", "--schema", "fine"], "/no/such/root: no such directory"),
+        ([], "Missing option '--schema'"),
+    ],
+)
+def test_cli_bad_options_exit_2(
+    args: list[str], message: str, postgres_server: PostgresServer
+) -> None:
+    result = invoke(*args)
+    assert result.exit_code == 2
+    assert message in result.stderr
+
+
+def _console(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
+    """Run the installed console script on this working tree's package."""
+    script = Path(sys.executable).parent / "session-files"
+    env = {**env, "PYTHONPATH": str(LAB.parents[1])}
+    return subprocess.run(
+        [str(script), "publish", *args], capture_output=True, text=True, env=env, check=False
+    )
+
+
+def test_console_script_connects_from_dj_variables(
+    postgres_server: PostgresServer, schema_name: str
+) -> None:
+    env = {**os.environ, **postgres_server.env()}
+    done = _console(env, str(LAB), "--schema", schema_name)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith(f"inserted 12 sessions and 11 registry rows into {schema_name}")
+
+
+def test_console_script_cannot_connect_exits_2(postgres_server: PostgresServer) -> None:
+    env = {**os.environ, **postgres_server.env(), "DJ_PORT": "1", "DJ_USE_TLS": "false"}
+    done = _console(env, str(LAB), "--schema", "unreachable")
+    assert done.returncode == 2
+    assert "cannot connect to the postgresql server session_files@127.0.0.1:1" in done.stderr
+    assert "DJ_HOST, DJ_PORT, DJ_USER, DJ_PASS and DJ_BACKEND" in done.stderr
+    assert "Traceback" not in done.stderr
