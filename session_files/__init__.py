@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from .api import IndexRebuiltWarning, IndexUpdate, load_catalog, update_index, validate
 from .catalog import Catalog, SessionInfo, Sessions, Table
+from .datajoint import activate, publish  # DataJoint (an optional extra) loads on first call
 from .findings import Finding
 from .records import (
     Attribute,
@@ -31,8 +32,10 @@ __all__ = [
     "SidecarError",
     "SubjectEntry",
     "Table",
+    "activate",
     "load_catalog",
     "parse_sidecar",
+    "publish",
     "read_sidecar",
     "update_index",
     "validate",
