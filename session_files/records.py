@@ -211,6 +211,14 @@ class Sidecar(Strict):
     note: NoteText | None = None
     attributes: dict[AttributeName, AttributeEntry] | None = None
 
+    @field_validator("schema_version", mode="before")
+    @classmethod
+    def _version_is_a_number(cls, value: object) -> object:
+        if isinstance(value, bool):  # True == 1 in Python; `schema_version: yes` is a mistake
+            msg = f"is {value!r}; it must be 1, the only version today"
+            raise ValueError(msg)  # noqa: TRY004 - pydantic turns ValueError into a finding
+        return value
+
     _check_experimenters = field_validator("experimenters")(_no_repeats)
     _check_projects = field_validator("projects")(_no_repeats)
 

@@ -11,7 +11,7 @@ from yaml.nodes import MappingNode, ScalarNode
 from .findings import Finding
 from .problems import describe_type, schema_findings
 from .records import REGISTRY_ENTRIES, REGISTRY_KEYS, REGISTRY_ROWS, Row
-from .yamlsafe import Builder, YamlProblem, compose, decode, locate, position
+from .yamlsafe import Builder, YamlProblem, compose, decode, locate, locate_key, position
 
 REGISTRY_FILES = {kind: f"{kind}.yaml" for kind in REGISTRY_ROWS}
 STRICT = ConfigDict(strict=True)
@@ -77,6 +77,11 @@ def parse_registry(kind: str, data: bytes | None, path: str) -> ParsedRegistry:
         if not isinstance(value, dict) and value is not None:
             line, column = locate(node, (key_node.value,))
             msg = f"entry {key!r} must be a mapping of its attributes (or empty), not {describe_type(value)}"
+            findings.append(Finding.make("schema", path, msg, line, column))
+            continue
+        if value and key_column in value:
+            line, column = locate_key(node, (key_node.value, key_column))
+            msg = f"entry {key!r} repeats the key column {key_column!r}; the entry's name is its {key_column}"
             findings.append(Finding.make("schema", path, msg, line, column))
             continue
         try:

@@ -53,6 +53,10 @@ def registry_schema(kind: str) -> dict[str, Any]:
     entry_schema = _model_schema(entry)
     defs = entry_schema.pop("$defs", {})
     defs[entry.__name__] = entry_schema
+    reference: dict[str, Any] = {"$ref": f"#/$defs/{entry.__name__}"}
+    # An empty entry (`bob:`) means all defaults: only valid where nothing is required.
+    if not entry_schema.get("required"):
+        reference = {"anyOf": [reference, {"type": "null"}]}
     return {
         "$schema": DRAFT,
         "$id": ID_BASE + f"{kind}.schema.json",
@@ -60,7 +64,7 @@ def registry_schema(kind: str) -> dict[str, Any]:
         "description": f"The {kind} registry: each key is a primary key, each value its attributes.",
         "type": "object",
         "propertyNames": key_schema,
-        "additionalProperties": {"anyOf": [{"$ref": f"#/$defs/{entry.__name__}"}, {"type": "null"}]},
+        "additionalProperties": reference,
         "$defs": defs,
     }
 

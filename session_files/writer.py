@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import secrets
 from collections.abc import Mapping
 from pathlib import Path
@@ -44,8 +45,18 @@ class _Dumper(yaml.SafeDumper):
     """Safe dumper that writes multi-line text as a literal block."""
 
 
+# Characters YAML readers treat as breaks or refuse raw: such text is written double-quoted,
+# where they are escaped (PyYAML's emitter would otherwise write some of them raw).
+_ESCAPE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\ufeff\ufffe\uffff]")
+
+
 def _text(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
-    style = "|" if "\n" in value.rstrip("\n") else None
+    if _ESCAPE.search(value):
+        style: str | None = '"'
+    elif "\n" in value.rstrip("\n"):
+        style = "|"
+    else:
+        style = None
     return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
 
 
