@@ -24,7 +24,9 @@ SESSION_TABLES = [
 ]
 
 
-def lab_module(name: str, schema_name: str, *, subject_key: str = "subject") -> ModuleType:
+def lab_module(
+    name: str, schema_name: str, *, subject_key: str = "subject", project_extra: str = ""
+) -> ModuleType:
     """A lab pipeline of its own: Subject, Project and User (linked as Experimenter).
 
     Its Subject has a column session-files does not know (with a default) and its User
@@ -46,10 +48,11 @@ def lab_module(name: str, schema_name: str, *, subject_key: str = "subject") -> 
         """
 
     class Project(dj.Manual):  # type: ignore[misc, name-defined]
-        definition = """
+        definition = f"""
         project: varchar(32)
         ---
         project_description='': varchar(1024)
+        {project_extra}
         """
 
     class User(dj.Manual):  # type: ignore[misc, name-defined]

@@ -13,7 +13,14 @@ from click.testing import CliRunner
 
 from session_files import validate
 from session_files.cli import main
-from session_files.datajoint import PublishRefused, _dj, activate, publish
+from session_files.datajoint import (
+    ActivationError,
+    PublishError,
+    PublishRefused,
+    _dj,
+    activate,
+    publish,
+)
 from session_files.records import TABLES
 from tests.fixtures_postgres import PostgresServer
 from tests.test_datajoint_pipeline import lab_module
@@ -279,6 +286,28 @@ def test_linking_module_dry_run_before_the_schema_exists(root: Path, schema_name
     (conflict,) = plan.conflicts
     assert conflict.table == "project"
     assert schema_name not in _dj.load().list_schemas()
+
+
+def test_linked_table_needing_more_columns_is_refused_before_writing(
+    root: Path, schema_name: str
+) -> None:
+    lab = lab_module("lab_budget", f"{schema_name}_lab", project_extra="budget: int32")
+    with pytest.raises(ActivationError, match=r'"project" requires budget, which the project'):
+        publish(root, schema_name, linking_module=lab)
+    assert lab.Subject.to_dicts() == []
+
+
+def test_a_refused_insert_writes_nothing(root: Path, schema_name: str) -> None:
+    pipeline = activate(schema_name)
+    pipeline.schema.connection.query(
+        f'ALTER TABLE "{schema_name}"."session_note"'
+        " ADD CONSTRAINT short_notes CHECK (length(session_note) < 20)"
+    )
+    with pytest.raises(
+        PublishError, match=r"nothing was written: the database refused: .*short_notes"
+    ):
+        publish(root, schema_name)
+    assert all(rows == [] for rows in database_rows(schema_name).values())
 
 
 # ---------------------------------------------------------------- the command line

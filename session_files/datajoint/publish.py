@@ -86,6 +86,7 @@ def publish_rows(
         columns = {table: _columns(pipeline, table) for table in TABLES}
         database = {table: _fetch(pipeline, table, columns[table]) for table in TABLES}
     plan = make_plan(files, database, columns)
+    _check_required(pipeline, plan, columns)
     result = _result(plan, schema_name, dry_run=dry_run, replace=replace)
     if dry_run or pipeline is None or not result.changes:
         return result
@@ -162,8 +163,28 @@ def _columns(pipeline: Pipeline | None, table: str) -> list[str]:
     instance = _declared(pipeline, table)
     if instance is None:
         return names
-    heading = set(instance.heading.names)
-    return [name for name in names if name in heading]
+    attributes = instance.heading.attributes
+    return [name for name in names if name in attributes]
+
+
+def _check_required(pipeline: Pipeline | None, plan: Plan, columns: dict[str, list[str]]) -> None:
+    """A linked upstream table that needs columns the registries lack cannot take new rows."""
+    for table in UPSTREAM:
+        instance = _declared(pipeline, table)
+        if instance is None or not plan.new_registry.get(table):
+            continue
+        required = [
+            name
+            for name, attribute in instance.heading.attributes.items()
+            if name not in columns[table]
+            and not (attribute.nullable or attribute.autoincrement or attribute.default is not None)
+        ]
+        if required:
+            msg = (
+                f"{instance.full_table_name} requires {', '.join(required)}, which the {table}"
+                " registry does not provide; give those columns defaults in the lab pipeline"
+            )
+            raise ActivationError(msg)
 
 
 def _fetch(pipeline: Pipeline | None, table: str, columns: list[str]) -> Rows:
