@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+from collections.abc import Mapping
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
@@ -44,7 +45,7 @@ def _shown(value: object) -> str:
 
 
 def _message(
-    err: dict[str, Any], loc: tuple[Any, ...], allowed: tuple[str, ...], text: str | None
+    err: Mapping[str, Any], loc: tuple[Any, ...], allowed: tuple[str, ...], text: str | None
 ) -> str:
     kind = err["type"]
     where = describe(loc)

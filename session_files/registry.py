@@ -75,14 +75,14 @@ def parse_registry(kind: str, data: bytes | None, path: str) -> ParsedRegistry:
             findings.append(Finding.make("schema", path, msg, line, column))
             continue
         if not isinstance(value, dict) and value is not None:
-            line, column = locate(node, (key_node.value,))
+            where = locate(node, (key_node.value,))
             msg = f"entry {key!r} must be a mapping of its attributes (or empty), not {describe_type(value)}"
-            findings.append(Finding.make("schema", path, msg, line, column))
+            findings.append(Finding.make("schema", path, msg, *where))
             continue
         if value and key_column in value:
-            line, column = locate_key(node, (key_node.value, key_column))
+            where = locate_key(node, (key_node.value, key_column))
             msg = f"entry {key!r} repeats the key column {key_column!r}; the entry's name is its {key_column}"
-            findings.append(Finding.make("schema", path, msg, line, column))
+            findings.append(Finding.make("schema", path, msg, *where))
             continue
         try:
             entry = entry_model.model_validate(value or {})
