@@ -58,7 +58,7 @@ def parse_session_datetime(value: object) -> datetime:
         return value
     if not isinstance(value, str):
         msg = f"expected a date and time like {DATETIME_EXAMPLE}"
-        raise ValueError(msg)  # noqa: TRY004 - pydantic turns ValueError into a finding
+        raise ValueError(msg)
     text = value.strip()
     if _NAIVE_RE.match(text):
         try:
@@ -216,7 +216,7 @@ class Sidecar(Strict):
     def _version_is_a_number(cls, value: object) -> object:
         if isinstance(value, bool):  # True == 1 in Python; `schema_version: yes` is a mistake
             msg = f"is {value!r}; it must be 1, the only version today"
-            raise ValueError(msg)  # noqa: TRY004 - pydantic turns ValueError into a finding
+            raise ValueError(msg)
         return value
 
     _check_experimenters = field_validator("experimenters")(_no_repeats)
