@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TypeAlias
 
-from pathlib_abc import ReadablePath  # type: ignore[import-untyped]
+from pathlib_abc import ReadablePath
 
 from .catalog import Catalog
 from .findings import Finding

@@ -15,7 +15,7 @@ from session_files.scan import Root
 
 from .refresh import RefreshResult, refresh
 from .sources import RegistryArg
-from .store import begin, default_index_path, existing_index
+from .store import begin, default_index_path, existing_index, identity
 
 __all__ = [
     "RefreshResult",
@@ -39,7 +39,7 @@ def open_index(
     with ``refresh_now`` or when it was just created, refresh it from the root."""
     if path is not None:
         path.parent.mkdir(parents=True, exist_ok=True)
-    conn, warnings = begin(path, root.display)
+    conn, warnings = begin(path, identity(root))
     try:
         stamp = conn.execute("SELECT value FROM meta WHERE key = 'refreshed_ns'").fetchone()
         fresh = stamp[0] == "0"

@@ -120,9 +120,8 @@ def extract_all(
     """
     show = sys.stderr.isatty() if progress is None else progress
     workers = min(os.cpu_count() or 1, 8)
-    pool = None
-    if len(paths) >= PARALLEL_THRESHOLD and isinstance(root, LocalRoot):
-        pool = _pool(workers)
+    local = root.path if isinstance(root, LocalRoot) else None
+    pool = _pool(workers) if local is not None and len(paths) >= PARALLEL_THRESHOLD else None
     if pool is None:
         with tqdm(total=len(paths), unit="file", file=sys.stderr, disable=not show) as bar:
             for path in paths:
@@ -133,7 +132,7 @@ def extract_all(
     chunks = [paths[i : i + size] for i in range(0, len(paths), size)]
     with pool:
         # submitting forks the workers, so start the bar (and its thread) only afterwards
-        futures = [pool.submit(_chunk, str(root.path), chunk) for chunk in chunks]
+        futures = [pool.submit(_chunk, str(local), chunk) for chunk in chunks]
         with tqdm(total=len(paths), unit="file", file=sys.stderr, disable=not show) as bar:
             for future in futures:
                 results = future.result()

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TypeAlias
 
-from pathlib_abc import ReadablePath  # type: ignore[import-untyped]
+from pathlib_abc import ReadablePath
 
 from session_files.config import CONFIG_FILE, LoadedConfig, RootConfig, parse_config
 from session_files.findings import Finding

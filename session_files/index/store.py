@@ -36,9 +36,18 @@ class IndexError_(Exception):
     """The index file cannot be used (for reasons other than its contents)."""
 
 
-def cache_index_path(display: str) -> Path:
+def identity(root: Root) -> str:
+    """What tells roots apart: the display form, plus the storage options of a remote root
+    (``zip://`` alone does not say which archive)."""
+    options = getattr(getattr(root, "path", None), "storage_options", None)
+    if isinstance(root, LocalRoot) or not options:
+        return root.display
+    return f"{root.display} {sorted((str(k), str(v)) for k, v in options.items())}"
+
+
+def cache_index_path(root: Root) -> Path:
     """The per-root index file in the user cache, for read-only or remote roots."""
-    name = hashlib.sha256(display.encode("utf-8")).hexdigest()[:24]
+    name = hashlib.sha256(identity(root).encode("utf-8")).hexdigest()[:24]
     return Path(user_cache_dir("session-files")) / f"{name}.sqlite"
 
 
@@ -59,7 +68,7 @@ def default_index_path(root: Root, *, create: bool) -> Path:
                 pass
             else:
                 return inside / INDEX_FILE
-    path = cache_index_path(root.display)
+    path = cache_index_path(root)
     if create:
         path.parent.mkdir(parents=True, exist_ok=True)
     return path
@@ -139,12 +148,14 @@ def begin(path: Path | None, root: str) -> tuple[sqlite3.Connection, list[str]]:
     warnings: list[str] = []
     where = "the in-memory index" if path is None else str(path)
     for attempt in range(2):
-        conn = connect(path)
+        conn: sqlite3.Connection | None = None
         try:
+            conn = connect(path)
             conn.execute("BEGIN IMMEDIATE")
             meta = read_meta(conn)
         except sqlite3.DatabaseError as exc:
-            conn.close()
+            if conn is not None:
+                conn.close()
             if path is None or attempt:
                 raise
             warnings.append(f"index {where} is unreadable ({exc}); rebuilt from scratch")

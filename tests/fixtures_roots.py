@@ -1,0 +1,137 @@
+"""Data roots for the engine tests: builders, a standard lab, and view snapshots."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterator, Mapping
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from session_files.catalog import Catalog
+from session_files.index import open_index, read_findings
+from session_files.records import TABLES
+from session_files.scan import open_root
+
+SUBJECTS = """\
+M001:
+  sex: F
+  subject_birth_date: 2023-10-01
+  subject_nickname: Mickey
+M002:
+  sex: M
+  subject_birth_date: 2023-09-12
+Søren:
+  sex: U
+  subject_birth_date: 2023-01-02
+"""
+PROJECTS = """\
+vision:
+  project_description: Retinotopic mapping
+pilot:
+"""
+EXPERIMENTERS = """\
+alice:
+  user_email: alice@example.org
+bob: {}
+"""
+REGISTRY = {
+    "registry/subjects.yaml": SUBJECTS,
+    "registry/projects.yaml": PROJECTS,
+    "registry/experimenters.yaml": EXPERIMENTERS,
+}
+
+
+def sidecar(
+    subject: str = "M001",
+    when: str = "2024-01-15 10:30:00",
+    experimenters: list[str] | None = None,
+    projects: list[str] | None = None,
+    note: str | None = None,
+    attributes: str | None = None,
+) -> str:
+    """A sidecar's text, keys in SPEC order (``attributes`` is a YAML block, indented)."""
+    lines = [f"subject: {subject}", f"session_datetime: {when}"]
+    if experimenters is not None:
+        lines.append(f"experimenters: [{', '.join(experimenters)}]")
+    if projects is not None:
+        lines.append(f"projects: [{', '.join(projects)}]")
+    if note is not None:
+        lines.append(f"note: {note}")
+    if attributes is not None:
+        lines.append("attributes:\n" + attributes.rstrip("\n"))
+    return "\n".join(lines) + "\n"
+
+
+def write_root(root: Path, files: Mapping[str, str | bytes | None]) -> Path:
+    """Write (text or bytes) or delete (None) files below ``root``; returns ``root``."""
+    for rel, content in files.items():
+        target = root / rel
+        if content is None:
+            target.unlink()
+            continue
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(content, bytes):
+            target.write_bytes(content)
+        else:
+            target.write_text(content, encoding="utf-8")
+    return root
+
+
+def lab_files() -> dict[str, str]:
+    """A small valid lab: three sessions of two subjects, registries included."""
+    return {
+        **REGISTRY,
+        "M001/2024-01-15_10-30-00/session.yaml": sidecar(
+            "M001",
+            "2024-01-15 10:30:00",
+            ["alice", "bob"],
+            ["vision"],
+            "Went well.",
+            "  rig: rig-3\n  temperature_c: 36.50\n  depths:\n    value: three\n"
+            "    blob: [1200, 1500]\n",
+        ),
+        "M001/2024-01-16_09-00-00/session.yaml": sidecar("M001", "'2024-01-16T09:00:00'"),
+        "M002/2024-02-01_11-15-00/session.yaml": sidecar(
+            "M002", "2024-02-01 11:15:00", ["bob"], ["pilot", "vision"]
+        ),
+    }
+
+
+@pytest.fixture(autouse=True)
+def _private_cache(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Keep per-root cache indexes of the tests out of the user's cache."""
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path_factory.mktemp("cache")))
+
+
+@pytest.fixture
+def lab(tmp_path: Path) -> Path:
+    """A fresh copy of the small valid lab."""
+    return write_root(tmp_path / "lab", lab_files())
+
+
+def view_rows(conn: sqlite3.Connection) -> dict[str, list[dict[str, Any]]]:
+    """Every table of the view as sorted plain dicts."""
+    catalog = Catalog(conn, "")
+    return {name: catalog[name].to_dicts() for name in TABLES}
+
+
+def snapshot(conn: sqlite3.Connection) -> tuple[dict[str, list[dict[str, Any]]], list[Any]]:
+    """The view and the findings an index holds."""
+    return view_rows(conn), [f.to_dict() for f in read_findings(conn)]
+
+
+def cold(root: Any, registry: Any = None) -> tuple[dict[str, list[dict[str, Any]]], list[Any]]:
+    """The view and findings of a from-scratch, in-memory build of ``root``."""
+    conn, _ = open_index(open_root(root), None, registry=registry)
+    try:
+        return snapshot(conn)
+    finally:
+        conn.close()
+
+
+@pytest.fixture
+def cold_build() -> Iterator[Any]:
+    """``cold`` as a fixture, for tests that compare against a rebuild."""
+    yield cold
