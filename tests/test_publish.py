@@ -322,6 +322,7 @@ def test_cli_publishes_then_says_nothing_to_insert(root: Path, schema_name: str)
         f"inserted 10 sessions and 7 registry rows into {schema_name}\n"
         "unchanged: 0 sessions and 0 registry rows\n"
     )
+    assert first.stderr == ""  # no progress bar off a terminal, DataJoint's INFO logs kept away
     second = invoke(str(root), "--schema", schema_name)
     assert second.exit_code == 0
     assert second.stdout == (
@@ -345,6 +346,14 @@ def test_cli_conflict_exits_1_and_replace_fixes_it(root: Path, schema_name: str)
     assert replaced.stdout.splitlines()[1] == "replaced 1 session"
 
 
+def test_cli_registry_elsewhere(root: Path, tmp_path: Path, schema_name: str) -> None:
+    registry = (root / "registry").rename(tmp_path / "lab-registry")
+    assert invoke(str(root), "--schema", schema_name).exit_code == 1  # unknown subjects
+    result = invoke(str(root), "--schema", schema_name, "--registry", str(registry))
+    assert result.exit_code == 0
+    assert result.stdout.startswith(f"inserted 10 sessions and 7 registry rows into {schema_name}")
+
+
 def test_cli_refuses_a_root_with_errors(root: Path, schema_name: str) -> None:
     (root / "M001" / "session 000" / "session.yaml").write_text("subject: [\n")
     refused = invoke(str(root), "--schema", schema_name)
@@ -354,7 +363,7 @@ def test_cli_refuses_a_root_with_errors(root: Path, schema_name: str) -> None:
     allowed = invoke(str(root), "--schema", schema_name, "--allow-errors")
     assert allowed.exit_code == 0
     assert allowed.stdout.startswith(f"inserted 9 sessions and 7 registry rows into {schema_name}")
-    assert "left out: what 1 error made invalid" in allowed.stdout
+    assert "left out: sessions and registry entries with errors (1 error;" in allowed.stdout
 
 
 def test_cli_dry_run_prints_the_plan(root: Path, schema_name: str) -> None:

@@ -81,9 +81,10 @@ def render(result: PublishResult) -> list[str]:
             " registry rows"
         )
     if result.errors_left_out:
+        errors = _plural(result.errors_left_out, "error")
         lines.append(
-            f"left out: what {_plural(result.errors_left_out, 'error')} made invalid"
-            " (run `session-files validate` to see them)"
+            f"left out: sessions and registry entries with errors ({errors};"
+            " run `session-files validate` to see them)"
         )
     return lines
 
