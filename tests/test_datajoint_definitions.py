@@ -158,3 +158,9 @@ def test_cli_without_datajoint_exits_2_naming_the_extra() -> None:
     assert code == "2"
     assert "pip install 'session-files[datajoint]'" in message
     assert "Traceback" not in message
+
+
+@pytest.mark.parametrize("table", list(ELEMENT_SESSION))
+def test_docs_show_the_derived_definitions(table: str) -> None:
+    docs = (Path(__file__).resolve().parents[1] / "docs" / "datajoint.md").read_text("utf-8")
+    assert definition(table).definition in docs
