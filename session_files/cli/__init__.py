@@ -9,6 +9,7 @@ from .ls import ls
 from .new import new
 from .publish import publish
 from .schema import schema
+from .validate import validate
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -22,3 +23,4 @@ main.add_command(ls)
 main.add_command(new)
 main.add_command(schema)
 main.add_command(publish)
+main.add_command(validate)

@@ -1,7 +1,8 @@
 """JUnit XML, the test-report format GitLab, Jenkins, Azure Pipelines and others display.
 
 The document is ``<testsuites>`` holding one ``<testsuite name="session-files">``
-with one ``<testcase>`` per checked file; ``name``, ``classname`` and ``file`` are
+with one ``<testcase>`` per checked file (each sidecar in the view, and each file
+with a finding); ``name``, ``classname`` and ``file`` are
 the root-relative path. A file with error findings fails: its test case holds one
 ``<failure>`` (JUnit allows at most one per test case, and CI systems show only
 one), with ``message="N error(s)"`` and one line per error in the text format as
@@ -18,6 +19,7 @@ from collections import defaultdict
 
 from session_files.findings import Finding
 from session_files.report import Report
+from session_files.writer import SIDECAR_NAME
 
 from ._common import sorted_findings
 from .text import finding_line, plural
@@ -33,8 +35,12 @@ def _xml_text(text: str) -> str:
 
 
 def checked_files(report: Report) -> list[str]:
-    """Every file the run looked at and can name: valid sidecars and files with findings."""
+    """Every sidecar in the view (from ``report.catalog``) and every file with a finding."""
     files = {finding.path for finding in report.findings}
+    if report.catalog is not None:
+        for row in report.catalog["session_directory"].to_dicts():
+            directory = row["session_dir"]
+            files.add(f"{directory}/{SIDECAR_NAME}" if directory else SIDECAR_NAME)
     return sorted(files)
 
 

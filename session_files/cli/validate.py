@@ -1,0 +1,107 @@
+"""``session-files validate``: check a whole data root and report in a CI-readable format.
+
+Exit status: 0 when no finding is an error, 1 when one is, 2 when the check could
+not run (no such root, bad options, a failure to read the root or its index); the
+reason for a 2 goes to stderr as one line, never as a traceback.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import warnings
+from pathlib import Path
+
+import click
+
+from session_files.api import validate as validate_root
+from session_files.cli.index_options import index_option, open_root_argument, registry_option
+from session_files.report import Report
+from session_files.reporters import REPORTERS
+
+
+class CouldNotRun(click.ClickException):
+    """The check did not run; exit status 2, like a usage error."""
+
+    exit_code = 2
+
+
+def _use_color() -> bool:
+    """Colour only on a terminal, and never when NO_COLOR is set (https://no-color.org)."""
+    return sys.stdout.isatty() and not os.environ.get("NO_COLOR")
+
+
+def _printable(text: str) -> str:
+    """Text stdout can always encode: bytes of undecodable file names become U+FFFD."""
+    try:
+        return text.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+    except UnicodeEncodeError:
+        return text.encode("utf-8", "replace").decode("utf-8")
+
+
+def _check_local_root(root: str) -> None:
+    """A local root must be an existing directory; URLs are left to their filesystem."""
+    if "://" in root and not root.startswith("file://"):
+        return
+    path = Path(root.removeprefix("file://"))
+    if not path.exists():
+        msg = f"{root}: no such directory"
+        raise CouldNotRun(msg)
+    if not path.is_dir():
+        msg = f"{root}: not a directory"
+        raise CouldNotRun(msg)
+
+
+def _run(root: str, registry: str | None, index: Path | None) -> Report:
+    """The engine's report; engine warnings go to stderr, failures become exit status 2."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        try:
+            report = validate_root(root, registry=registry, index=index)
+        except (OSError, ValueError, ImportError) as exc:
+            msg = f"{root}: {exc}"
+            raise CouldNotRun(msg) from None
+        except Exception as exc:  # never a traceback: say what happened, exit 2
+            msg = f"{root}: unexpected {type(exc).__name__}: {exc} (please report this)"
+            raise CouldNotRun(msg) from None
+    for warning in caught:
+        click.echo(f"warning: {warning.message}", err=True)
+    return report
+
+
+@click.command()
+@open_root_argument
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(list(REPORTERS)),
+    default="text",
+    show_default=True,
+    help="text for people; json, github, junit or sarif for CI (see docs/ci.md).",
+)
+@registry_option
+@index_option
+@click.pass_context
+def validate(
+    ctx: click.Context,
+    root: str,
+    output_format: str,
+    registry: str | None,
+    index_path: Path | None,
+) -> None:
+    """Check every sidecar and registry below ROOT (a directory or an fsspec URL).
+
+    The report goes to stdout. Exit status: 0 no errors (warnings allowed),
+    1 errors found, 2 could not run.
+    """
+    _check_local_root(root)
+    report = _run(root, registry, index_path)
+    try:
+        color = _use_color()
+        output = REPORTERS[output_format](report, color=color)
+    finally:
+        if report.catalog is not None:
+            report.catalog.close()
+    if output:
+        click.echo(_printable(output), color=color)
+    ctx.exit(0 if report.ok else 1)
