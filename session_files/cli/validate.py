@@ -8,6 +8,7 @@ reason for a 2 goes to stderr as one line, never as a traceback.
 from __future__ import annotations
 
 import os
+import sqlite3
 import sys
 import warnings
 from pathlib import Path
@@ -39,9 +40,18 @@ def _printable(text: str) -> str:
         return text.encode("utf-8", "replace").decode("utf-8")
 
 
-def _check_local_root(root: str) -> None:
-    """A local root must be an existing directory; URLs are left to their filesystem."""
+def _check_root(root: str) -> None:
+    """ROOT must be an existing directory: a local one, or one an fsspec URL names."""
     if "://" in root and not root.startswith("file://"):
+        try:
+            from upath import UPath
+
+            missing = not UPath(root).exists()
+        except Exception:  # no remote extra, or the filesystem cannot tell: the engine reports
+            return
+        if missing:
+            msg = f"{root}: no such directory"
+            raise CouldNotRun(msg)
         return
     path = Path(root.removeprefix("file://"))
     if not path.exists():
@@ -52,17 +62,26 @@ def _check_local_root(root: str) -> None:
         raise CouldNotRun(msg)
 
 
+def _check_registry(registry: str | None) -> None:
+    """An explicit local ``--registry DIR`` must exist (a missing one is a typo, not a lab)."""
+    if registry is not None and "://" not in registry and not Path(registry).is_dir():
+        msg = f"{registry}: no such directory"
+        raise click.BadParameter(msg, param_hint="'--registry'")
+
+
 def _run(root: str, registry: str | None, index: Path | None) -> Report:
     """The engine's report; engine warnings go to stderr, failures become exit status 2."""
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         try:
             report = validate_root(root, registry=registry, index=index)
-        except (OSError, ValueError, ImportError) as exc:
-            msg = f"{root}: {exc}"
+        except (OSError, ValueError, ImportError, sqlite3.Error) as exc:
+            msg = f"could not validate {root}: {exc}"
             raise CouldNotRun(msg) from None
         except Exception as exc:  # never a traceback: say what happened, exit 2
-            msg = f"{root}: unexpected {type(exc).__name__}: {exc} (please report this)"
+            msg = (
+                f"could not validate {root}: {type(exc).__name__}: {exc} (a bug; please report it)"
+            )
             raise CouldNotRun(msg) from None
     for warning in caught:
         click.echo(f"warning: {warning.message}", err=True)
@@ -94,7 +113,8 @@ def validate(
     The report goes to stdout. Exit status: 0 no errors (warnings allowed),
     1 errors found, 2 could not run.
     """
-    _check_local_root(root)
+    _check_root(root)
+    _check_registry(registry)
     report = _run(root, registry, index_path)
     try:
         color = _use_color()
