@@ -13,6 +13,7 @@ import pathspec
 from pathlib_abc import ReadablePath
 
 from .findings import Finding
+from .sidecar import read_regular
 from .writer import SIDECAR_NAME
 
 _MISNAMED = re.compile(r"\s*session\.ya?ml.*", re.IGNORECASE)
@@ -89,6 +90,10 @@ class LocalRoot:
                 name = entry.name
                 if name.startswith("."):
                     continue
+                if not _is_text(name):  # a path that is not UTF-8 cannot be a session_dir
+                    if entry.is_dir(follow_symlinks=False):
+                        listing.findings.append(_not_text(prefix + name))
+                    continue
                 rel = prefix + name
                 try:
                     self._visit(entry, rel, skip_dirs, ignore, listing, subdirs)
@@ -131,7 +136,8 @@ class LocalRoot:
         target = os.path.realpath(entry.path)
         inside = target == self.real or target.startswith(self.real + os.sep)
         if not inside:
-            message = f"is a symbolic link to {target}, outside the data root; it is not followed"
+            shown = _shown(target)
+            message = f"is a symbolic link to {shown}, outside the data root; it is not followed"
             listing.findings.append(Finding.make("symlink-outside-root", rel, message))
         elif entry.name == SIDECAR_NAME and os.path.isfile(target):
             stat = os.stat(entry.path)
@@ -145,14 +151,32 @@ class LocalRoot:
         return full
 
     def read(self, path: str) -> bytes:
-        with open(self._file(path), "rb") as handle:
-            return handle.read(READ_LIMIT)
+        return read_regular(self._file(path), READ_LIMIT)
 
     def read_optional(self, path: str) -> bytes | None:
         try:
             return self.read(path)
         except FileNotFoundError:
             return None
+
+
+def _is_text(name: str) -> bool:
+    """False for a file name whose bytes are not UTF-8 (Python keeps them as surrogates)."""
+    try:
+        name.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def _shown(path: str) -> str:
+    """A path for messages: bytes that are not UTF-8 written as ``\\xff`` escapes."""
+    return os.fsencode(path).decode("utf-8", "backslashreplace")
+
+
+def _not_text(rel: str) -> Finding:
+    message = "has a name that is not UTF-8; rename it so the sessions below it are indexed"
+    return Finding.make("unreadable", _shown(rel), message)
 
 
 def _misnamed(rel: str, name: str) -> Finding:

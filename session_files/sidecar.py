@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import errno
 import os
+import stat
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from pydantic import ValidationError
@@ -58,6 +61,7 @@ def _attribute_data(builder: Builder, node: Node) -> Any:
             return None
         return builder.scalar_text(node)
     if isinstance(node, MappingNode):
+        builder.check_tag(node)
         data: dict[Any, Any] = {}
         for key, value_node in _checked_pairs(builder, node):
             if key == "value" and isinstance(value_node, ScalarNode):
@@ -141,8 +145,7 @@ def read_sidecar(path: str | os.PathLike[str]) -> Sidecar:
     if os.path.isdir(target):
         target = os.path.join(target, "session.yaml")
     try:
-        with open(target, "rb") as handle:
-            data = handle.read(MAX_READ)
+        data = read_regular(target, MAX_READ)
     except OSError as exc:
         message = f"cannot be read: {exc.strerror or exc}"
         raise SidecarError([Finding.make("unreadable", target, message)]) from exc
@@ -153,3 +156,15 @@ def read_sidecar(path: str | os.PathLike[str]) -> Sidecar:
 
 
 MAX_READ = 1024 * 1024 + 1  # one byte past the limit, so an oversized file is reported as such
+
+
+def read_regular(path: str, limit: int) -> bytes:
+    """At most ``limit`` bytes of a regular file; a FIFO or device is refused, never opened
+    in a way that blocks (a pipe named ``session.yaml`` must not hang a scan)."""
+    if not stat.S_ISREG(Path(path).stat().st_mode):
+        raise OSError(errno.EINVAL, "not a regular file", path)
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0))
+    with os.fdopen(fd, "rb") as handle:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):  # replaced since the first look
+            raise OSError(errno.EINVAL, "not a regular file", path)
+        return handle.read(limit)

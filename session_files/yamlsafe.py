@@ -12,6 +12,7 @@ libyaml (PyYAML's C parser) builds the node tree; construction is ours, so that:
 from __future__ import annotations
 
 import codecs
+import weakref
 from collections.abc import Iterator
 from typing import Any
 
@@ -84,25 +85,64 @@ def _mark_problem(code: str, exc: yaml.MarkedYAMLError) -> YamlProblem:
     return YamlProblem(code, message, mark.line + 1, mark.column + 1)
 
 
+_BREAKS = ("\r\n", "\r", "\x85", "\u2028", "\u2029")
+
+
+def _syntax_problem(exc: yaml.YAMLError, text: str) -> YamlProblem:
+    """A parser error as a ``yaml-syntax`` problem, with its position where libyaml knows it."""
+    if isinstance(exc, yaml.MarkedYAMLError):
+        if "maximum nesting depth" in str(exc.problem):  # libyaml's own limit, past ours
+            problem = _mark_problem("yaml-forbidden", exc)
+            problem.message = f"nests collections more than {MAX_DEPTH} levels deep"
+            return problem
+        return _mark_problem("yaml-syntax", exc)
+    if isinstance(exc, yaml.reader.ReaderError):
+        # libyaml counts the offset in bytes of the UTF-8 text
+        before = text.encode("utf-8")[: exc.position].decode("utf-8", errors="replace")
+        for line_break in _BREAKS:
+            before = before.replace(line_break, "\n")
+        line = before.count("\n") + 1
+        column = len(before) - (before.rfind("\n") + 1) + 1
+        char = exc.character if isinstance(exc.character, int) else ord(exc.character)
+        msg = f"contains the character U+{char:04X}, which YAML does not allow in text; remove it"
+        return YamlProblem("yaml-syntax", msg, line, column)
+    return YamlProblem("yaml-syntax", f"is not valid YAML: {exc}")
+
+
+def _event_position(event: yaml.Event | None) -> tuple[int | None, int | None]:
+    mark = event.start_mark if event is not None else None
+    return (mark.line + 1, mark.column + 1) if mark is not None else (None, None)
+
+
 def _check_depth(text: str) -> None:
-    """Refuse nesting deeper than MAX_DEPTH, reading events only (no recursion)."""
-    if sum(text.count(char) for char in _NESTING_CHARS) < _SAFE_NESTING_CHARS:
+    """Refuse nesting deeper than MAX_DEPTH, or more than MAX_VALUES values, before composing.
+
+    Reads events only (no recursion, no node objects): a 1 MiB file of ``[a,a,a,...]``
+    would otherwise cost seconds and a hundred MiB of nodes before the builder refused it.
+    """
+    nesting = sum(text.count(char) for char in _NESTING_CHARS)
+    if nesting < _SAFE_NESTING_CHARS and len(text) < MAX_VALUES:
         return
-    depth = 0
+    depth = values = 0
     loader = _Loader(text)
     try:
         while loader.check_event():
             event = loader.get_event()
+            line, column = _event_position(event)
+            if isinstance(event, yaml.NodeEvent):
+                values += 1
+                if values > MAX_VALUES:
+                    msg = f"holds more than {MAX_VALUES:,} values; split it into smaller files"
+                    raise YamlProblem("yaml-forbidden", msg, line, column)
             if isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
                 depth += 1
                 if depth > MAX_DEPTH:
-                    mark = event.start_mark
                     msg = f"nests collections more than {MAX_DEPTH} levels deep"
-                    raise YamlProblem("yaml-forbidden", msg, mark.line + 1, mark.column + 1)
+                    raise YamlProblem("yaml-forbidden", msg, line, column)
             elif isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
                 depth -= 1
-    except yaml.MarkedYAMLError as exc:
-        raise _mark_problem("yaml-syntax", exc) from None
+    except yaml.YAMLError as exc:
+        raise _syntax_problem(exc, text) from None
     finally:
         loader.dispose()
 
@@ -116,14 +156,15 @@ def compose(text: str) -> Node | None:
             return None
         node = loader.get_node()
         if loader.check_node():
-            mark = loader.peek_event().start_mark
+            line, column = _event_position(loader.peek_event())
             msg = "holds more than one YAML document; keep one document per file (remove '---')"
-            raise YamlProblem("yaml-syntax", msg, mark.line + 1, mark.column + 1)
+            raise YamlProblem("yaml-syntax", msg, line, column)
+        if node is None:
+            return None
+        Builder().check_tag(node)  # the root's own tag: callers read its children, not it
         return node
-    except yaml.MarkedYAMLError as exc:
-        raise _mark_problem("yaml-syntax", exc) from None
     except yaml.YAMLError as exc:
-        raise YamlProblem("yaml-syntax", f"is not valid YAML: {exc}") from None
+        raise _syntax_problem(exc, text) from None
     finally:
         loader.dispose()
 
@@ -223,6 +264,27 @@ def load(data: bytes) -> tuple[Node | None, Any]:
     return node, Builder().build(node)
 
 
+_KEY_INDEX: weakref.WeakKeyDictionary[MappingNode, dict[str, tuple[Node, Node]]] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def _entry(mapping: MappingNode, key: object) -> tuple[Node, Node] | None:
+    """The first (key node, value node) whose key text is ``str(key)``.
+
+    Indexed once per mapping: a file with thousands of bad keys must cost thousands of
+    lookups, not thousands of scans of the mapping.
+    """
+    index = _KEY_INDEX.get(mapping)
+    if index is None:
+        index = {}
+        for key_node, value_node in mapping.value:
+            if isinstance(key_node, ScalarNode):
+                index.setdefault(str(key_node.value), (key_node, value_node))
+        _KEY_INDEX[mapping] = index
+    return index.get(str(key))
+
+
 def node_at(node: Node | None, loc: tuple[Any, ...]) -> tuple[Node | None, bool]:
     """The node at ``loc`` (keys and list indices) below ``node``, and whether it was found.
 
@@ -231,12 +293,10 @@ def node_at(node: Node | None, loc: tuple[Any, ...]) -> tuple[Node | None, bool]
     current = node
     for step in loc:
         if isinstance(current, MappingNode):
-            for key_node, value_node in current.value:
-                if isinstance(key_node, ScalarNode) and key_node.value == str(step):
-                    current = value_node
-                    break
-            else:
+            entry = _entry(current, step)
+            if entry is None:
                 return current, False
+            current = entry[1]
         elif isinstance(current, SequenceNode) and isinstance(step, int):
             if step >= len(current.value):
                 return current, False
@@ -261,12 +321,10 @@ def locate_key(node: Node | None, loc: tuple[Any, ...]) -> tuple[int | None, int
     for step in parent_loc:
         if not isinstance(parent, MappingNode):
             return locate(node, loc)
-        parent = next(
-            (v for k, v in parent.value if isinstance(k, ScalarNode) and k.value == str(step)),
-            None,
-        )
+        entry = _entry(parent, step)
+        parent = entry[1] if entry is not None else None
     if isinstance(parent, MappingNode):
-        for key_node, _ in parent.value:
-            if isinstance(key_node, ScalarNode) and key_node.value == str(key):
-                return position(key_node)
+        entry = _entry(parent, key)
+        if entry is not None:
+            return position(entry[0])
     return locate(node, loc)
