@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
+from datetime import datetime, timedelta
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
@@ -135,3 +136,19 @@ def cold(root: Any, registry: Any = None) -> tuple[dict[str, list[dict[str, Any]
 def cold_build() -> Iterator[Any]:
     """``cold`` as a fixture, for tests that compare against a rebuild."""
     yield cold
+
+
+def many_sessions(root: Path, count: int, *, bad_every: int = 0) -> Path:
+    """A generated root of ``count`` sessions over the lab registry; with ``bad_every``, every
+    n-th sidecar names an unknown subject (so it is reported and left out)."""
+    write_root(root, REGISTRY)
+    for i in range(count):
+        subject = "M009" if bad_every and i % bad_every == 0 else ("M001", "M002")[i % 2]
+        when = f"{datetime(2024, 1, 1) + timedelta(minutes=i):%Y-%m-%d %H:%M:%S}"
+        target = root / f"{subject}/{i:06d}/session.yaml"
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(
+            sidecar(subject, when, ["alice"], ["pilot"], attributes=f"  n: {i}\n"),
+            encoding="utf-8",
+        )
+    return root
