@@ -202,7 +202,7 @@ def test_broken_root_junit(broken: Path) -> None:
     assert result.exit_code == 1
     suite = ET.fromstring(result.stdout.encode()).find("testsuite")
     assert suite is not None
-    cases = {case.get("name"): case for case in suite.findall("testcase")}
+    cases = {case.get("name", ""): case for case in suite.findall("testcase")}
     assert sorted(cases) == sorted([*VALID, MISNAMED, BROKEN])
     assert (suite.get("tests"), suite.get("failures")) == ("5", "1")
     failure = cases[BROKEN].find("failure")
