@@ -15,6 +15,7 @@ from .records import (
 )
 from .report import Report
 from .sidecar import SidecarError, parse_sidecar, read_sidecar
+from .update import update_sidecar
 from .writer import write_sidecar
 
 __all__ = [
@@ -38,6 +39,7 @@ __all__ = [
     "publish",
     "read_sidecar",
     "update_index",
+    "update_sidecar",
     "validate",
     "write_sidecar",
 ]

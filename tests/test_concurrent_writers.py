@@ -1,0 +1,98 @@
+"""Concurrent writers: ``update_sidecar`` loses no update, across real processes.
+
+Several spawned processes each add their own attributes to one sidecar, one update at a
+time, all at once. Without the lock, two of them read the same version and the second
+write drops the first one's attribute; with it, every attribute is there at the end.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+
+from session_files import SidecarError, read_sidecar, update_sidecar, write_sidecar
+from session_files.records import Attribute, Sidecar
+from session_files.scan import ignore_spec, open_root
+from session_files.update import LOCK_NAME, set_attributes
+
+WORKERS = 4
+UPDATES = 30
+RECORD = Sidecar(subject="M001", session_datetime=datetime(2024, 1, 15, 10, 30))
+
+
+def add_attributes(session_dir: str, worker: int, updates: int) -> None:
+    """One writer process: ``updates`` separate read-modify-writes, one attribute each."""
+    for number in range(updates):
+        set_attributes(session_dir, {f"w{worker}_{number}": f"{worker}.{number}"})
+
+
+def test_concurrent_updates_lose_nothing(tmp_path: Path) -> None:
+    write_sidecar(tmp_path, RECORD)
+    context = multiprocessing.get_context("spawn")
+    writers = [
+        context.Process(target=add_attributes, args=(str(tmp_path), worker, UPDATES))
+        for worker in range(WORKERS)
+    ]
+    for writer in writers:
+        writer.start()
+    for writer in writers:
+        writer.join(timeout=600)
+    assert [writer.exitcode for writer in writers] == [0] * WORKERS
+
+    record = read_sidecar(tmp_path)
+    expected = {
+        f"w{worker}_{number}": Attribute(value=f"{worker}.{number}")
+        for worker in range(WORKERS)
+        for number in range(UPDATES)
+    }
+    assert record.attributes == expected
+    assert (record.subject, record.session_datetime) == (RECORD.subject, RECORD.session_datetime)
+    # what is left besides the sidecar is hidden: the scanner sees one sidecar and nothing else
+    listing = open_root(tmp_path).scan(frozenset(), ignore_spec([]))
+    assert [entry.path for entry in listing.sidecars] == ["session.yaml"]
+    assert listing.findings == []
+    assert sorted(p.name for p in tmp_path.iterdir()) == [LOCK_NAME, "session.yaml"]
+
+
+def test_update_applies_the_change_to_the_current_record(tmp_path: Path) -> None:
+    write_sidecar(tmp_path, RECORD)
+    seen: list[Sidecar] = []
+
+    def change(record: Sidecar) -> Sidecar:
+        seen.append(record)
+        return record.model_copy(update={"note": "drift near the end", "projects": ["vision"]})
+
+    written = update_sidecar(tmp_path, change)
+    assert seen == [RECORD]
+    assert read_sidecar(tmp_path) == written
+    assert (written.note, written.projects) == ("drift near the end", ["vision"])
+
+
+def test_set_attributes_keeps_the_others_and_takes_blobs(tmp_path: Path) -> None:
+    write_sidecar(tmp_path, RECORD.model_copy(update={"attributes": {"rig": Attribute(value="3")}}))
+    set_attributes(tmp_path, {"depths": Attribute(blob=[1200, 1500]), "rig": "4"})
+    assert read_sidecar(tmp_path).attributes == {
+        "rig": Attribute(value="4"),
+        "depths": Attribute(blob=[1200, 1500]),
+    }
+
+
+def test_an_invalid_change_leaves_the_file_as_it_was(tmp_path: Path) -> None:
+    path = write_sidecar(tmp_path, RECORD)
+    before = path.read_bytes()
+    with pytest.raises(SidecarError) as caught:
+        set_attributes(tmp_path, {"x" * 40: "too long a name"})
+    assert [f.code for f in caught.value.findings] == ["schema"]
+    assert path.read_bytes() == before
+
+
+def test_updating_a_missing_sidecar_is_an_error_not_a_new_file(tmp_path: Path) -> None:
+    with pytest.raises(SidecarError) as caught:
+        set_attributes(tmp_path, {"rig": "3"})
+    assert [f.code for f in caught.value.findings] == ["unreadable"]
+    assert not (tmp_path / "session.yaml").exists()
+    with pytest.raises(SidecarError):
+        set_attributes(tmp_path / "no-such-directory", {"rig": "3"})
