@@ -244,7 +244,9 @@ def _apply(
                 pipeline.tables[table].update1({c: row[c] for c in columns[table]})
         if replaced:
             keys = [{"subject": s, "session_datetime": d} for s, d in replaced]
-            (pipeline.tables["session"] & keys).delete(transaction=False, prompt=False)
+            for start in range(0, len(keys), CHUNK):
+                restricted = pipeline.tables["session"] & keys[start : start + CHUNK]
+                restricted.delete(transaction=False, prompt=False)
     show = sys.stderr.isatty() if progress is None else progress
     total = sum(len(rows) for _, rows in batches)
     counts: dict[str, int] = {}
