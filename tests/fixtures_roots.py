@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import sqlite3
-from datetime import datetime, timedelta
 from collections.abc import Iterator, Mapping
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
