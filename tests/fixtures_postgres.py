@@ -102,7 +102,9 @@ def postgres_server() -> Iterator[PostgresServer]:
             pytrace=False,
         )
     owner = _owner()
-    directory = Path(tempfile.mkdtemp(prefix="session-files-pg-"))
+    # Under /tmp: the postgres user can reach it, and the socket path stays short.
+    base = "/tmp" if Path("/tmp").is_dir() else None
+    directory = Path(tempfile.mkdtemp(prefix="session-files-pg-", dir=base))
     if owner:
         os.chown(directory, owner["user"], owner["group"])
     data = directory / "data"
