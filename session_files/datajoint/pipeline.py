@@ -67,9 +67,7 @@ def activate(
     """
     global _current
     dj = _dj.load()
-    upstream = _linked_tables(linking_module) if linking_module is not None else None
-    if upstream is not None:
-        _check_keys(upstream)
+    upstream = linked_tables(linking_module) if linking_module is not None else None
     context: dict[str, Any] = dict(upstream or {})
     schema = dj.Schema(
         schema_name,
@@ -110,7 +108,15 @@ def _declare(dj: ModuleType, schema: Any, table: str, context: dict[str, Any]) -
     return cls
 
 
-def _linked_tables(linking_module: ModuleType | str) -> dict[str, Any]:
+def linked_tables(linking_module: ModuleType | str) -> dict[str, Any]:
+    """``Subject``, ``Project`` and ``Experimenter`` of a linking module (or its name),
+    checked to have the primary keys the session tables refer to."""
+    upstream = _resolve(linking_module)
+    _check_keys(upstream)
+    return upstream
+
+
+def _resolve(linking_module: ModuleType | str) -> dict[str, Any]:
     module = linking_module
     if isinstance(module, str):
         try:

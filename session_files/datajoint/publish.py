@@ -1,8 +1,8 @@
 """``publish``: insert the registries and the relational view of a root into DataJoint 2.
 
 Idempotent: rows already there are left as they are; a session (or registry row) whose
-content differs is a conflict, left alone unless ``replace``. Everything one run writes is
-written in a single transaction, so a failure leaves the database as it was.
+content differs is a conflict, left alone unless ``replace``. Every row one run writes is
+written in a single transaction, so a failure leaves the rows as they were.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from session_files.records import TABLES
 from . import _dj
 from .definitions import SESSION_TABLES, UPSTREAM, class_name
 from .errors import ActivationError, PublishError, PublishRefused
-from .pipeline import Pipeline, activate
+from .pipeline import Pipeline, activate, linked_tables
 from .plan import Plan, Rows, SessionKey, make_plan
 from .result import PublishResult
 
@@ -80,7 +80,7 @@ def publish_rows(
 ) -> PublishResult:
     """Publish rows of the relational view (SPEC table name -> rows) into ``schema_name``."""
     dj = _dj.load()
-    connection = connect(dj)
+    connection = _connect(dj)
     with _database_errors():
         pipeline = _pipeline(dj, connection, schema_name, linking_module, dry_run=dry_run)
         columns = {table: _columns(pipeline, table) for table in TABLES}
@@ -95,7 +95,7 @@ def publish_rows(
     return dataclasses.replace(result, rows_inserted=rows_inserted)
 
 
-def connect(dj: ModuleType) -> Any:
+def _connect(dj: ModuleType) -> Any:
     """DataJoint's connection from its own settings, or PublishError saying which ones."""
     settings = dj.config.database
     where = (
@@ -139,10 +139,7 @@ def _pipeline(
     if schema_name not in dj.list_schemas(connection):
         if linking_module is None:
             return None
-        from .pipeline import _check_keys, _linked_tables
-
-        upstream = _linked_tables(linking_module)
-        _check_keys(upstream)
+        upstream = linked_tables(linking_module)
         tables = {table: upstream[class_name(table)] for table in UPSTREAM}
         return Pipeline(schema=None, tables=tables, linked=True)
     return activate(
