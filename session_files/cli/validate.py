@@ -15,6 +15,7 @@ from pathlib import Path
 
 import click
 
+from session_files.api import IndexRebuiltWarning
 from session_files.api import validate as validate_root
 from session_files.cli.index_options import index_option, open_root_argument, registry_option
 from session_files.report import Report
@@ -72,7 +73,7 @@ def _check_registry(registry: str | None) -> None:
 def _run(root: str, registry: str | None, index: Path | None) -> Report:
     """The engine's report; engine warnings go to stderr, failures become exit status 2."""
     with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
+        warnings.simplefilter("always", IndexRebuiltWarning)
         try:
             report = validate_root(root, registry=registry, index=index)
         except (OSError, ValueError, ImportError, sqlite3.Error) as exc:

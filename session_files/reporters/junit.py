@@ -2,12 +2,12 @@
 
 The document is ``<testsuites>`` holding one ``<testsuite name="session-files">``
 with one ``<testcase>`` per checked file (each sidecar in the view, and each file
-with a finding); ``name``, ``classname`` and ``file`` are
-the root-relative path. A file with error findings fails: its test case holds one
-``<failure>`` (JUnit allows at most one per test case, and CI systems show only
-one), with ``message="N error(s)"`` and one line per error in the text format as
-its body. Warnings never fail a file: they are listed the same way in the test
-case's ``<system-out>``. ``tests`` counts files and ``failures`` failing files;
+with a finding); ``name``, ``classname`` and ``file`` are the root-relative path.
+A file with error findings fails: its test case holds one ``<failure>`` (the
+usual JUnit schema allows one per test case, and CI systems show only one), with
+``message="N error(s)"`` and one line per error, in the text format, as its body.
+Warnings never fail a file: they are listed the same way in the test case's
+``<system-out>``. ``tests`` counts files and ``failures`` failing files;
 ``errors`` and ``skipped`` are always 0.
 """
 
