@@ -31,6 +31,8 @@ class Pipeline:
     linked: bool
 
     def __getattr__(self, name: str) -> Any:
+        if name.startswith("_") or name == "tables":  # copy/pickle probe before __init__
+            raise AttributeError(name)
         for table, cls in self.tables.items():
             if "__" not in table and class_name(table) == name:
                 return cls
