@@ -379,3 +379,43 @@ def test_sarif_uris_are_repository_relative_and_percent_encoded(
     (run,) = json.loads(sarif.render(report))["runs"]
     artifact = run["results"][0]["locations"][0]["physicalLocation"]["artifactLocation"]
     assert artifact == {"uri": "lab%20data/M%201/session.yaml", "uriBaseId": "%SRCROOT%"}
+
+
+# --- docs/ci.md shows real output ---------------------------------------------------------------
+
+
+def _doc_example(heading: str) -> str:
+    """The first plain fenced block after ``heading`` in docs/ci.md."""
+    doc = (Path(__file__).parent.parent / "docs" / "ci.md").read_text(encoding="utf-8")
+    after = doc[doc.index(heading) :]
+    start = after.index("\n```\n") + len("\n```\n")
+    return after[start : after.index("\n```\n", start)]
+
+
+def test_docs_show_what_text_and_github_print(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.delenv("GITHUB_WORKSPACE", raising=False)
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "data").mkdir()
+    report = Report(
+        str(tmp_path / "data"),
+        [
+            Finding.make(
+                "unknown-subject",
+                "M009/2024-01-15_10-30-00/session.yaml",
+                "subject 'M009' is not in registry/subjects.yaml",
+                2,
+                10,
+            ),
+            Finding.make(
+                "misnamed-sidecar",
+                "M001/2024-01-16_09-00-00/session.yml",
+                "is named 'session.yml'; a sidecar must be named exactly 'session.yaml'"
+                " to be indexed",
+            ),
+        ],
+        sessions=41,
+    )
+    assert text.render(report) == _doc_example("### `text` (default)")
+    assert github.render(report) == _doc_example("### `github`")
