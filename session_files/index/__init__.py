@@ -13,7 +13,7 @@ from pathlib import Path
 from session_files.findings import Finding, apply_severity
 from session_files.scan import Root
 
-from .refresh import RefreshResult, refresh
+from .refresh import RefreshResult, refresh_index
 from .sources import RegistryArg
 from .store import begin, default_index_path, existing_index, identity
 
@@ -44,7 +44,7 @@ def open_index(
         stamp = conn.execute("SELECT value FROM meta WHERE key = 'refreshed_ns'").fetchone()
         fresh = stamp[0] == "0"
         if refresh_now or fresh or warnings:
-            result = refresh(conn, root, registry, progress=progress)
+            result = refresh_index(conn, root, registry, progress=progress)
         else:
             result = RefreshResult(root.display, path)
         conn.execute("COMMIT")

@@ -8,6 +8,7 @@ from __future__ import annotations
 import hashlib
 import multiprocessing
 import os
+import stat
 import sys
 import threading
 from collections.abc import Iterator, Sequence
@@ -18,7 +19,7 @@ from tqdm import tqdm
 
 from session_files.findings import Finding
 from session_files.records import TABLES
-from session_files.scan import LocalRoot, Root
+from session_files.scan import READ_LIMIT, LocalRoot, Root
 from session_files.sidecar import parse_sidecar
 from session_files.writer import SIDECAR_NAME
 
@@ -57,10 +58,49 @@ def _row(finding: Finding) -> FindingRow:
     return (finding.line, finding.column, finding.code, finding.message)
 
 
-def extract(root: Root, path: str) -> Extracted:
-    """Read and parse one sidecar; every problem becomes a finding."""
+_FAST_FLAGS = (
+    os.O_RDONLY
+    | getattr(os, "O_NOFOLLOW", 0)
+    | getattr(os, "O_NONBLOCK", 0)
+    | getattr(os, "O_NOCTTY", 0)
+)
+
+
+def _read_plain(base: str, path: str) -> bytes | None:
+    """A regular, non-link sidecar's bytes by the shortest route; None for anything else
+    (a link, a FIFO, an error), which then takes the root's careful ``read``."""
     try:
-        data = root.read(path)
+        fd = os.open(os.path.join(base, path), _FAST_FLAGS)
+    except OSError:
+        return None
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            return None
+        chunks = []
+        left = READ_LIMIT
+        while left > 0:
+            chunk = os.read(fd, left)
+            if not chunk:
+                break
+            chunks.append(chunk)
+            left -= len(chunk)
+        return b"".join(chunks)
+    except OSError:
+        return None
+    finally:
+        os.close(fd)
+
+
+def extract(root: Root, path: str) -> Extracted:
+    """Read and parse one sidecar; every problem becomes a finding.
+
+    The scan never enters a linked directory, so a local sidecar that is a regular file
+    and not itself a link is read directly; everything else goes through ``root.read``.
+    """
+    data = _read_plain(root.display, path) if isinstance(root, LocalRoot) else None
+    try:
+        if data is None:
+            data = root.read(path)
     except OSError as exc:
         message = f"cannot be read ({exc.strerror or exc}); check its permissions"
         return Extracted(path, None, [_row(Finding.make("unreadable", path, message))])

@@ -134,7 +134,7 @@ def _to_read(entries: list[Entry], stored: Stored) -> list[Entry]:
     return out
 
 
-def refresh(
+def refresh_index(
     conn: sqlite3.Connection,
     root: Root,
     registry: RegistryArg = None,

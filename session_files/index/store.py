@@ -85,6 +85,8 @@ def connect(path: Path | None) -> sqlite3.Connection:
     target = ":memory:" if path is None else str(path)
     conn = sqlite3.connect(target, timeout=BUSY_TIMEOUT_S, isolation_level=None)
     conn.execute("PRAGMA synchronous = NORMAL")
+    conn.execute("PRAGMA cache_size = -131072")  # up to 128 MiB: a cold build stays in memory
+    conn.execute("PRAGMA temp_store = MEMORY")
     return conn
 
 
