@@ -2,17 +2,12 @@
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
-from click.testing import CliRunner
 
 from session_files import validate
-from session_files.cli import main
 from session_files.datajoint import (
     ActivationError,
     PublishError,
@@ -22,7 +17,6 @@ from session_files.datajoint import (
     publish,
 )
 from session_files.records import TABLES
-from tests.fixtures_postgres import PostgresServer
 from tests.test_datajoint_pipeline import lab_module
 
 pytestmark = pytest.mark.postgres
@@ -308,113 +302,3 @@ def test_a_refused_insert_writes_nothing(root: Path, schema_name: str) -> None:
     ):
         publish(root, schema_name)
     assert all(rows == [] for rows in database_rows(schema_name).values())
-
-
-# ---------------------------------------------------------------- the command line
-def invoke(*args: str) -> Any:
-    return CliRunner().invoke(main, ["publish", *args])
-
-
-def test_cli_publishes_then_says_nothing_to_insert(root: Path, schema_name: str) -> None:
-    first = invoke(str(root), "--schema", schema_name)
-    assert first.exit_code == 0, first.output
-    assert first.stdout == (
-        f"inserted 10 sessions and 7 registry rows into {schema_name}\n"
-        "unchanged: 0 sessions and 0 registry rows\n"
-    )
-    assert first.stderr == ""  # no progress bar off a terminal, DataJoint's INFO logs kept away
-    second = invoke(str(root), "--schema", schema_name)
-    assert second.exit_code == 0
-    assert second.stdout == (
-        f"nothing to insert: 10 sessions and 7 registry rows already in {schema_name}\n"
-    )
-
-
-def test_cli_conflict_exits_1_and_replace_fixes_it(root: Path, schema_name: str) -> None:
-    invoke(str(root), "--schema", schema_name)
-    sidecar = root / "R017" / "session 002" / "session.yaml"
-    sidecar.write_text(sidecar.read_text(encoding="utf-8").replace("rig-2", "rig-9"))
-    conflicted = invoke(str(root), "--schema", schema_name)
-    assert conflicted.exit_code == 1
-    assert conflicted.stdout.splitlines()[0] == (
-        "conflict: session R017 2024-02-01 02:15:00 differs from the database:"
-        " session__attribute 'rig': attribute_value differs"
-    )
-    assert "1 conflict left alone; pass --replace" in conflicted.stdout
-    replaced = invoke(str(root), "--schema", schema_name, "--replace")
-    assert replaced.exit_code == 0
-    assert replaced.stdout.splitlines()[1] == "replaced 1 session"
-
-
-def test_cli_registry_elsewhere(root: Path, tmp_path: Path, schema_name: str) -> None:
-    registry = (root / "registry").rename(tmp_path / "lab-registry")
-    assert invoke(str(root), "--schema", schema_name).exit_code == 1  # unknown subjects
-    result = invoke(str(root), "--schema", schema_name, "--registry", str(registry))
-    assert result.exit_code == 0
-    assert result.stdout.startswith(f"inserted 10 sessions and 7 registry rows into {schema_name}")
-
-
-def test_cli_refuses_a_root_with_errors(root: Path, schema_name: str) -> None:
-    (root / "M001" / "session 000" / "session.yaml").write_text("subject: [\n")
-    refused = invoke(str(root), "--schema", schema_name)
-    assert refused.exit_code == 1
-    assert refused.stdout == ""
-    assert "has 1 error; run `session-files validate" in refused.stderr
-    allowed = invoke(str(root), "--schema", schema_name, "--allow-errors")
-    assert allowed.exit_code == 0
-    assert allowed.stdout.startswith(f"inserted 9 sessions and 7 registry rows into {schema_name}")
-    assert "left out: sessions and registry entries with errors (1 error;" in allowed.stdout
-
-
-def test_cli_dry_run_prints_the_plan(root: Path, schema_name: str) -> None:
-    result = invoke(str(root), "--schema", schema_name, "--dry-run")
-    assert result.exit_code == 0
-    lines = result.stdout.splitlines()
-    assert lines[0] == f"dry run: nothing was written to {schema_name}"
-    assert "would insert session M001 2024-02-01 00:15:00" in lines
-    assert "would insert experimenter bob" in lines
-    assert lines[-2] == f"would insert 10 sessions and 7 registry rows into {schema_name}"
-    assert schema_name not in _dj.load().list_schemas()
-
-
-@pytest.mark.parametrize(
-    ("args", "message"),
-    [
-        (["--schema", "bad-name!"], "--schema 'bad-name!'"),
-        (["/no/such/root", "--schema", "fine"], "/no/such/root: no such directory"),
-        ([], "Missing option '--schema'"),
-    ],
-)
-def test_cli_bad_options_exit_2(
-    args: list[str], message: str, postgres_server: PostgresServer
-) -> None:
-    result = invoke(*args)
-    assert result.exit_code == 2
-    assert message in result.stderr
-
-
-def _console(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
-    """Run the installed console script on this working tree's package."""
-    script = Path(sys.executable).parent / "session-files"
-    env = {**env, "PYTHONPATH": str(LAB.parents[1])}
-    return subprocess.run(
-        [str(script), "publish", *args], capture_output=True, text=True, env=env, check=False
-    )
-
-
-def test_console_script_connects_from_dj_variables(
-    postgres_server: PostgresServer, schema_name: str
-) -> None:
-    env = {**os.environ, **postgres_server.env()}
-    done = _console(env, str(LAB), "--schema", schema_name)
-    assert done.returncode == 0, done.stderr
-    assert done.stdout.startswith(f"inserted 12 sessions and 11 registry rows into {schema_name}")
-
-
-def test_console_script_cannot_connect_exits_2(postgres_server: PostgresServer) -> None:
-    env = {**os.environ, **postgres_server.env(), "DJ_PORT": "1", "DJ_USE_TLS": "false"}
-    done = _console(env, str(LAB), "--schema", "unreachable")
-    assert done.returncode == 2
-    assert "cannot connect to the postgresql server session_files@127.0.0.1:1" in done.stderr
-    assert "DJ_HOST, DJ_PORT, DJ_USER, DJ_PASS and DJ_BACKEND" in done.stderr
-    assert "Traceback" not in done.stderr
