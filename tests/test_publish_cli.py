@@ -14,6 +14,7 @@ from click.testing import CliRunner
 from session_files.cli import main
 from session_files.datajoint import _dj
 from tests.fixtures_postgres import PostgresServer
+from tests.test_datajoint_pipeline import lab_module
 from tests.test_publish import LAB, make_root
 
 pytestmark = pytest.mark.postgres
@@ -65,6 +66,20 @@ def test_cli_registry_elsewhere(root: Path, tmp_path: Path, schema_name: str) ->
     result = invoke(str(root), "--schema", schema_name, "--registry", str(registry))
     assert result.exit_code == 0
     assert result.stdout.startswith(f"inserted 10 sessions and 7 registry rows into {schema_name}")
+
+
+def test_cli_linking_module_by_name(
+    root: Path, schema_name: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    lab = lab_module("lab_cli", f"{schema_name}_lab")
+    monkeypatch.setitem(sys.modules, "lab_cli", lab)
+    result = invoke(str(root), "--schema", schema_name, "--linking-module", "lab_cli")
+    assert result.exit_code == 0, result.output
+    assert sorted(row["project"] for row in lab.Project.to_dicts()) == ["memory", "vision"]
+    missing = invoke(str(root), "--schema", schema_name, "--linking-module", "no_such_lab")
+    assert missing.exit_code == 2
+    assert "cannot import linking module 'no_such_lab'" in missing.stderr
+    assert "PYTHONPATH" in missing.stderr
 
 
 def test_cli_refuses_a_root_with_errors(root: Path, schema_name: str) -> None:

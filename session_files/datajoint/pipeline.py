@@ -124,7 +124,10 @@ def _resolve(linking_module: ModuleType | str) -> dict[str, Any]:
         try:
             module = importlib.import_module(module)
         except ImportError as exc:
-            msg = f"cannot import linking module {linking_module!r}: {exc}"
+            msg = (
+                f"cannot import linking module {linking_module!r}: {exc}"
+                " (is its directory on PYTHONPATH?)"
+            )
             raise ActivationError(msg) from exc
     name = getattr(module, "__name__", repr(module))
     missing = [cls for cls in UPSTREAM_CLASSES if getattr(module, cls, None) is None]
