@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import secrets
+import time
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -17,8 +19,16 @@ from .problems import schema_findings
 from .records import Sidecar
 from .sidecar import SidecarError, parse_sidecar
 
+try:
+    import fcntl
+except ImportError:  # pragma: no cover - Windows: stale temporary files are judged by age only
+    fcntl = None  # type: ignore[assignment]
+
 SIDECAR_NAME = "session.yaml"
 TEMP_PREFIX = ".session.yaml."  # hidden: a scanner never mistakes a temporary file for a sidecar
+_TEMP_NAME = re.compile(r"\.session\.yaml\.[0-9a-f]{12}\.tmp")
+# A temporary file this old that no writer holds was left by a writer that was killed.
+STALE_TEMP_SECONDS = 3600
 
 
 def to_document(record: Sidecar) -> dict[str, Any]:
@@ -104,6 +114,9 @@ def atomic_write(target: Path, data: bytes) -> None:
     fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, mode)
     try:
         with os.fdopen(fd, "wb") as handle:
+            if fcntl is not None:  # in use: remove_stale_temps leaves it alone
+                with contextlib.suppress(OSError):  # a filesystem without locks: age alone
+                    fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
             handle.write(data)
             handle.flush()
             os.fsync(handle.fileno())
@@ -112,6 +125,37 @@ def atomic_write(target: Path, data: bytes) -> None:
         temp.unlink(missing_ok=True)
         raise
     _fsync_directory(directory)
+    remove_stale_temps(directory)
+
+
+def remove_stale_temps(directory: Path) -> list[Path]:
+    """Delete the temporary files that killed writers left in ``directory``.
+
+    Only files named exactly like ours, older than STALE_TEMP_SECONDS, and not locked by a
+    live writer; any error leaves the file where it is (they are hidden, so harmless).
+    """
+    removed: list[Path] = []
+    cutoff = time.time() - STALE_TEMP_SECONDS
+    try:
+        with os.scandir(directory) as scan:
+            entries = [entry for entry in scan if _TEMP_NAME.fullmatch(entry.name)]
+    except OSError:
+        return removed
+    for entry in entries:
+        try:
+            if not entry.is_file(follow_symlinks=False) or entry.stat().st_mtime > cutoff:
+                continue
+            fd = os.open(entry.path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
+            try:
+                if fcntl is not None:
+                    fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)  # OSError: in use
+                Path(entry.path).unlink()
+            finally:
+                os.close(fd)
+        except OSError:
+            continue
+        removed.append(Path(entry.path))
+    return removed
 
 
 def _fsync_directory(directory: Path) -> None:
