@@ -11,6 +11,7 @@ import os
 import stat
 import sys
 import threading
+from collections import deque
 from collections.abc import Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from typing import NamedTuple
@@ -171,10 +172,11 @@ def extract_all(
     size = max(100, min(1000, len(paths) // (workers * 8) + 1))
     chunks = [paths[i : i + size] for i in range(0, len(paths), size)]
     with pool:
-        # submitting forks the workers, so start the bar (and its thread) only afterwards
-        futures = [pool.submit(_chunk, str(local), chunk) for chunk in chunks]
+        # submitting forks the workers, so start the bar (and its thread) only afterwards;
+        # a future is dropped once read, so finished chunks do not pile up in memory
+        futures = deque(pool.submit(_chunk, str(local), chunk) for chunk in chunks)
         with tqdm(total=len(paths), unit="file", file=sys.stderr, disable=not show) as bar:
-            for future in futures:
-                results = future.result()
+            while futures:
+                results = futures.popleft().result()
                 yield from results
                 bar.update(len(results))

@@ -16,6 +16,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import pathspec
+
 from session_files.findings import Finding
 from session_files.scan import Entry, Root, ignore_spec
 
@@ -39,6 +41,16 @@ _SESSION = (
     "datetime_col",
     "path",
 )
+
+
+class _NothingIgnored(pathspec.GitIgnoreSpec):
+    """The spec of an empty ``ignore`` list, answering without normalising every path."""
+
+    def match_file(self, file: object, separators: object = None) -> bool:
+        return False
+
+
+NOTHING_IGNORED = _NothingIgnored([])
 
 
 @dataclass
@@ -147,7 +159,8 @@ def refresh_index(
     sources = load_sources(root, registry)
     inside = sources.registries.inside
     skip = frozenset({inside}) if inside else frozenset()
-    listing = root.scan(skip, ignore_spec(sources.config.ignore))
+    patterns = sources.config.ignore
+    listing = root.scan(skip, ignore_spec(patterns) if patterns else NOTHING_IGNORED)
 
     stored = {
         row[0]: (row[1], row[2], row[3], row[4])
