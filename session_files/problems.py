@@ -10,6 +10,7 @@ from pydantic import BaseModel, ValidationError
 from yaml.nodes import Node, ScalarNode
 
 from .findings import Finding
+from .records import NO_NUL
 from .yamlsafe import locate, locate_key, node_at
 
 _TYPE_NAMES = {
@@ -73,6 +74,8 @@ def _message(
         which = "at most" if kind == "string_too_long" else "at least"
         length = len(value) if isinstance(value, str) else "?"
         return f"{where} is {length} characters long; it must be {which} {bound} ({_shown(value)})"
+    if kind == "string_pattern_mismatch" and err.get("ctx", {}).get("pattern") == NO_NUL:
+        return f"{where} contains a NUL character (\\0), which databases refuse; remove it"
     if kind == "literal_error":
         return f"{where} is {_shown(value)}; {err['msg'].replace('Input should be', 'it must be')}"
     if kind in ("list_type", "dict_type"):

@@ -24,18 +24,26 @@ from pydantic import (
 SCHEMA_VERSION = 1
 
 # ---------------------------------------------------------------- column types
-SubjectId = Annotated[str, StringConstraints(min_length=1, max_length=8)]
-ProjectId = Annotated[str, StringConstraints(min_length=1, max_length=32)]
-UserId = Annotated[str, StringConstraints(min_length=1, max_length=32)]
-AttributeName = Annotated[str, StringConstraints(min_length=1, max_length=32)]
-AttributeText = Annotated[str, StringConstraints(max_length=2000)]
-NoteText = Annotated[str, StringConstraints(max_length=1024)]
-SessionDir = Annotated[str, StringConstraints(min_length=1, max_length=256)]
-Nickname = Annotated[str, StringConstraints(max_length=64)]
-Description = Annotated[str, StringConstraints(max_length=1024)]
-Email = Annotated[str, StringConstraints(max_length=128)]
-Cellphone = Annotated[str, StringConstraints(max_length=32)]
-Fullname = Annotated[str, StringConstraints(max_length=64)]
+# Text columns never hold NUL: PostgreSQL and MySQL refuse it in varchar.
+NO_NUL = "^[^\x00]*$"
+
+
+def _text(min_length: int, max_length: int) -> StringConstraints:
+    return StringConstraints(min_length=min_length or None, max_length=max_length, pattern=NO_NUL)
+
+
+SubjectId = Annotated[str, _text(1, 8)]
+ProjectId = Annotated[str, _text(1, 32)]
+UserId = Annotated[str, _text(1, 32)]
+AttributeName = Annotated[str, _text(1, 32)]
+AttributeText = Annotated[str, _text(0, 2000)]
+NoteText = Annotated[str, _text(0, 1024)]
+SessionDir = Annotated[str, _text(1, 256)]
+Nickname = Annotated[str, _text(0, 64)]
+Description = Annotated[str, _text(0, 1024)]
+Email = Annotated[str, _text(0, 128)]
+Cellphone = Annotated[str, _text(0, 32)]
+Fullname = Annotated[str, _text(0, 64)]
 Sex = Literal["M", "F", "U"]
 
 NAIVE_DATETIME_PATTERN = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}[Tt ][0-9]{2}:[0-9]{2}:[0-9]{2}$"

@@ -10,8 +10,9 @@ from hypothesis import strategies as st
 from session_files.records import Attribute, Sidecar
 
 # Any character a YAML file can hold (no surrogates; YAML cannot carry most C0 controls raw,
-# but the writer escapes them, so they are included on purpose).
-TEXT = st.characters(exclude_categories=("Cs",))
+# but the writer escapes them, so they are included on purpose), except NUL, which text
+# columns refuse (databases do not store it).
+TEXT = st.characters(exclude_categories=("Cs",), exclude_characters="\x00")
 
 
 def text(min_size: int = 0, max_size: int = 20) -> st.SearchStrategy[str]:
