@@ -1,0 +1,168 @@
+"""Index faults: a damaged, foreign or half-written index never gives a wrong answer.
+
+The index is a cache of the files: when it cannot be trusted it is rebuilt (with a
+warning), and what the API returns afterwards equals a cold, in-memory rebuild. A refresh
+killed at a random moment (SIGKILL, its worker processes included) leaves an index that
+the next run opens and brings up to date.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import random
+import signal
+import sqlite3
+import subprocess
+import sys
+import textwrap
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from session_files import IndexRebuiltWarning, Report, update_index, validate
+from session_files.index import open_index
+from session_files.records import TABLES
+from session_files.scan import open_root
+from tests.fixtures_roots import cold, many_sessions, sidecar, snapshot, write_root
+
+REPO = Path(__file__).resolve().parents[1]
+View = tuple[dict[str, list[dict[str, Any]]], list[Any]]
+
+
+def reported(report: Report) -> View:
+    """What ``validate`` returned, in the shape of ``cold``."""
+    assert report.catalog is not None
+    try:
+        tables = {name: report.catalog[name].to_dicts() for name in TABLES}
+    finally:
+        report.catalog.close()
+    return tables, [finding.to_dict() for finding in report.findings]
+
+
+@pytest.fixture
+def indexed_root(tmp_path: Path) -> tuple[Path, Path, bytes]:
+    """A root of 300 sessions (some with findings), its index, and the index's bytes."""
+    root = many_sessions(tmp_path / "root", 300, bad_every=20)
+    index = tmp_path / "index.sqlite"
+    update_index(root, index=index)
+    return root, index, index.read_bytes()
+
+
+@pytest.mark.parametrize("keep", ["header", "first page", "half", "all but the last page"])
+def test_a_truncated_index_is_rebuilt_with_a_warning(
+    indexed_root: tuple[Path, Path, bytes], keep: str
+) -> None:
+    root, index, data = indexed_root
+    size = {"header": 50, "first page": 4096, "half": len(data) // 2}.get(keep, len(data) - 4096)
+    index.write_bytes(data[:size])
+    with pytest.warns(IndexRebuiltWarning, match="is unreadable .*rebuilt from scratch"):
+        report = validate(root, index=index)
+    assert reported(report) == cold(root)
+    assert update_index(root, index=index).refresh.warnings == []  # and it stays rebuilt
+
+
+@pytest.mark.parametrize(
+    "garbage",
+    [
+        lambda size: random.Random(1).randbytes(size),
+        lambda size: b"\x00" * size,
+        lambda size: b"SQLite format 3\x00" + random.Random(2).randbytes(size - 16),
+    ],
+    ids=["random", "zeros", "sqlite-header-then-random"],
+)
+def test_a_garbage_index_is_rebuilt_with_a_warning(
+    indexed_root: tuple[Path, Path, bytes], garbage: Any
+) -> None:
+    root, index, data = indexed_root
+    index.write_bytes(garbage(len(data)))
+    with pytest.warns(IndexRebuiltWarning, match="rebuilt from scratch"):
+        report = validate(root, index=index)
+    assert reported(report) == cold(root)
+
+
+@pytest.mark.parametrize(
+    ("key", "value"), [("index_schema", "0"), ("tool_version", "999.0"), ("format", "other")]
+)
+def test_an_index_of_another_version_is_rebuilt_never_read(
+    indexed_root: tuple[Path, Path, bytes], key: str, value: str
+) -> None:
+    root, index, _ = indexed_root
+    conn = sqlite3.connect(index)
+    with conn:  # rows that must never be served: every finding gone, every session moved
+        conn.execute("DELETE FROM finding")
+        conn.execute("UPDATE stage_session SET session_dir = 'wrong'")
+        conn.execute("UPDATE meta SET value = ? WHERE key = ?", (value, key))
+    conn.close()
+    with pytest.warns(IndexRebuiltWarning, match="cannot be used because"):
+        report = validate(root, index=index)
+    assert reported(report) == cold(root)
+
+
+REFRESH = textwrap.dedent(
+    """
+    import sys
+    from session_files import update_index
+    print("refreshing", flush=True)
+    update_index(sys.argv[1], index=sys.argv[2])
+    print("done", flush=True)
+    """
+)
+
+
+def kill_mid_refresh(root: Path, index: Path, delay: float) -> bool:
+    """Start a refresh in a child (its own process group: the extract workers too), SIGKILL
+    the group after ``delay`` seconds; True when it was still refreshing."""
+    child = subprocess.Popen(
+        [sys.executable, "-c", REFRESH, str(root), str(index)],
+        cwd=REPO,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+    )
+    assert child.stdout is not None
+    assert child.stdout.readline() == "refreshing\n"
+    time.sleep(delay)
+    running = child.poll() is None
+    with contextlib.suppress(ProcessLookupError):  # the group is gone when it had finished
+        os.killpg(child.pid, signal.SIGKILL)
+    _, err = child.communicate(timeout=120)
+    if not running:
+        assert child.returncode == 0, err
+    return running
+
+
+def test_a_refresh_killed_at_random_moments_leaves_a_usable_index(tmp_path: Path) -> None:
+    """A root large enough (3,000 sessions) that a refresh takes a second or more and uses
+    worker processes; each round changes files and kills the refresh at a random moment."""
+    root = many_sessions(tmp_path / "root", 3000, bad_every=50)
+    index = tmp_path / "index.sqlite"
+    chance = random.Random(20240115)
+    killed = 0
+    for round_ in range(6):
+        changes: dict[str, str | bytes | None] = {
+            f"new/{round_}/{i}/session.yaml": sidecar(
+                "M002", f"2025-0{round_ + 1}-01 00:00:{i:02d}"
+            )
+            for i in range(40)
+        }
+        for i in range(round_ * 100, round_ * 100 + 100):  # edit 100 existing sidecars
+            for path in root.glob(f"M00[12]/{i:06d}/session.yaml"):
+                changes[path.relative_to(root).as_posix()] = path.read_text().replace("n:", "m:")
+        write_root(root, changes)
+        killed += kill_mid_refresh(root, index, chance.uniform(0.0, 1.5))
+
+        conn = sqlite3.connect(index)  # whatever the kill left is a sound SQLite file
+        try:
+            assert conn.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+        finally:
+            conn.close()
+        conn, _ = open_index(open_root(root), index)
+        try:
+            assert snapshot(conn) == cold(root)
+        finally:
+            conn.close()
+    assert killed >= 3, f"only {killed} of 6 kills landed during a refresh"
