@@ -171,7 +171,7 @@ def extract_all(
         return
     size = max(100, min(1000, len(paths) // (workers * 8) + 1))
     chunks = [paths[i : i + size] for i in range(0, len(paths), size)]
-    with pool:
+    try:
         # submitting forks the workers, so start the bar (and its thread) only afterwards;
         # a future is dropped once read, so finished chunks do not pile up in memory
         futures = deque(pool.submit(_chunk, str(local), chunk) for chunk in chunks)
@@ -180,3 +180,5 @@ def extract_all(
                 results = futures.popleft().result()
                 yield from results
                 bar.update(len(results))
+    finally:  # also when the caller stops early: pending chunks are never started
+        pool.shutdown(wait=True, cancel_futures=True)
