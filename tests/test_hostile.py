@@ -574,5 +574,29 @@ def test_strange_names_are_indexed_or_reported_never_a_crash(tmp_path: Path) -> 
     json.dumps(report.to_dict())  # every path and message is text
 
 
+def test_sql_in_names_and_values_is_stored_as_text(tmp_path: Path) -> None:
+    """Every value reaches SQLite as a bound parameter: text that looks like SQL is data."""
+    root = build_root(tmp_path / "root", {})
+    (root / "registry" / "subjects.yaml").write_bytes(
+        SUBJECTS + b'"O\'N;--":\n  sex: M\n  subject_birth_date: 2023-10-02\n'
+    )
+    evil = "x'); DROP TABLE session; --"
+    (root / evil).mkdir()
+    (root / evil / "session.yaml").write_bytes(
+        b'subject: "O\'N;--"\nsession_datetime: 2024-02-01 10:00:00\n'
+        b'note: "\'); DELETE FROM session_note; --"\n'
+        b"attributes:\n  \"a' OR '1'='1\": \"1; DROP TABLE subject\"\n"
+    )
+    report = validate(root)
+    assert report.findings == []
+    assert report.catalog is not None
+    sessions = {s.session_dir: s for s in report.catalog.sessions()}
+    assert sorted(sessions) == sorted(["good-1", "good-2", evil])
+    assert sessions[evil].subject == "O'N;--"
+    assert sessions[evil].session_note == "'); DELETE FROM session_note; --"
+    assert report.catalog["session__attribute"].to_dicts()[0]["attribute_name"] == "a' OR '1'='1"
+    assert len(report.catalog["subject"]) == 2
+
+
 def test_limits_are_the_documented_numbers() -> None:
     assert (MAX_BYTES, MAX_DEPTH, MAX_VALUES) == (1024 * 1024, 100, 100_000)
