@@ -163,20 +163,20 @@ def _set_meta(index: Path, key: str, value: str) -> None:
     ],
 )
 def test_an_untrustworthy_index_is_rebuilt_with_a_warning(
-    lab: Path, key: str, value: str, why: str
+    lab: Path, tmp_path: Path, key: str, value: str, why: str
 ) -> None:
-    index = lab / ".session-files/index.sqlite"
-    update_index(lab)
+    index = tmp_path / "kept-elsewhere.sqlite"
+    update_index(lab, index=index)
     conn = sqlite3.connect(index)
     with conn:  # wrong rows that must never be returned
         conn.execute("UPDATE stage_session SET subject = 'M002'")
     conn.close()
     _set_meta(index, key, value)
     with pytest.warns(IndexRebuiltWarning, match=re.escape(why)):
-        catalog = load_catalog(lab)
+        catalog = load_catalog(lab, index=index)
     assert [row.subject for row in catalog["session"]] == ["M001", "M001", "M002"]
     catalog.close()
-    assert update_index(lab).refresh.warnings == []
+    assert update_index(lab, index=index).refresh.warnings == []
 
 
 @pytest.mark.parametrize(
@@ -216,3 +216,22 @@ def test_refresh_false_reads_the_index_as_it_is(lab: Path) -> None:
     catalog = load_catalog(lab)
     assert len(catalog["session"]) == 4
     catalog.close()
+
+
+def test_a_moved_root_keeps_its_index_but_a_foreign_index_is_rebuilt(
+    lab: Path, tmp_path: Path
+) -> None:
+    update_index(lab)
+    moved = tmp_path / "moved"
+    lab.rename(moved)
+    update = update_index(moved)
+    assert update.refresh.warnings == []
+    assert update.refresh.unchanged == 3
+    foreign = tmp_path / "other"
+    write_root(foreign, {"a/session.yaml": sidecar()})
+    update = update_index(foreign, index=moved / ".session-files/index.sqlite")
+    assert update.refresh.warnings == [
+        f"index {moved}/.session-files/index.sqlite cannot be used because it indexes another"
+        f" root ({moved}); rebuilt from scratch"
+    ]
+    assert update.refresh.added == ["a/session.yaml"]

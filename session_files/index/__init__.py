@@ -11,11 +11,18 @@ import sqlite3
 from pathlib import Path
 
 from session_files.findings import Finding, apply_severity
-from session_files.scan import Root
+from session_files.scan import LocalRoot, Root
 
 from .refresh import RefreshResult, refresh_index
 from .sources import RegistryArg
-from .store import begin, default_index_path, existing_index, identity
+from .store import (
+    INDEX_DIR,
+    INDEX_FILE,
+    begin,
+    default_index_path,
+    existing_index,
+    identity,
+)
 
 __all__ = [
     "RefreshResult",
@@ -39,7 +46,8 @@ def open_index(
     with ``refresh_now`` or when it was just created, refresh it from the root."""
     if path is not None:
         path.parent.mkdir(parents=True, exist_ok=True)
-    conn, warnings = begin(path, identity(root))
+    travels = isinstance(root, LocalRoot) and path == root.path / INDEX_DIR / INDEX_FILE
+    conn, warnings = begin(path, identity(root), travels=travels)
     try:
         stamp = conn.execute("SELECT value FROM meta WHERE key = 'refreshed_ns'").fetchone()
         fresh = stamp[0] == "0"

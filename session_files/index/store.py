@@ -142,9 +142,13 @@ def replace_garbage(path: Path) -> None:
             victim.unlink()
 
 
-def begin(path: Path | None, root: str) -> tuple[sqlite3.Connection, list[str]]:
+def begin(
+    path: Path | None, root: str, *, travels: bool = False
+) -> tuple[sqlite3.Connection, list[str]]:
     """Open the index and start its refresh transaction, rebuilding it if it cannot be trusted.
 
+    ``travels``: the index lives inside the root, so a root that was moved or copied
+    keeps its index (its paths are relative) instead of rebuilding it.
     Returns the connection (inside ``BEGIN IMMEDIATE``) and warnings to show the user.
     """
     warnings: list[str] = []
@@ -165,6 +169,8 @@ def begin(path: Path | None, root: str) -> tuple[sqlite3.Connection, list[str]]:
             continue
         if meta is None:
             create(conn, root)
+        elif travels and mismatch({**meta, "root": root}, root) is None:
+            conn.execute("UPDATE meta SET value = ? WHERE key = 'root'", (root,))
         elif (why := mismatch(meta, root)) is not None:
             warnings.append(f"index {where} cannot be used because {why}; rebuilt from scratch")
             wipe(conn)
