@@ -88,7 +88,7 @@ def validate(root: RootArg, *, registry: RegistryArg = None, index: IndexArg = N
     path = Path(index) if index is not None else existing_index(opened)
     conn, result = open_index(opened, path, registry=registry)
     _warn(result.warnings)
-    catalog = Catalog(conn, opened.display)
+    catalog = Catalog(conn, opened.display, owned=True)
     return Report(opened.display, read_findings(conn), _sessions(conn), catalog)
 
 
@@ -108,4 +108,4 @@ def load_catalog(
     path = Path(index) if index is not None else default_index_path(opened, create=True)
     conn, result = open_index(opened, path, registry=registry, refresh_now=refresh)
     _warn(result.warnings)
-    return Catalog(conn, opened.display)
+    return Catalog(conn, opened.display, owned=True)

@@ -9,70 +9,15 @@ from __future__ import annotations
 
 import json
 import sqlite3
+import weakref
 from collections.abc import Iterator, Sequence
 from dataclasses import asdict, dataclass
-from datetime import date, datetime, timedelta
+from datetime import datetime
 from typing import Any
 
-from .index.columns import COLUMNS, Column, from_sql, to_sql
+from .index.columns import COLUMNS, Column, from_sql
+from .index.query import TimeBound, bound, frame, quoted, stored_values
 from .records import TABLES, Row
-
-TimeBound = datetime | date | str | None
-
-
-def _quoted(name: str) -> str:
-    return f'"{name}"'
-
-
-def _bound(value: TimeBound, upper: bool) -> tuple[str, str] | None:
-    """(operator, stored text) for ``since`` (inclusive) or ``until`` (inclusive; a date
-    means the whole day)."""
-    if value is None:
-        return None
-    if isinstance(value, str):
-        text = value.strip()
-        try:
-            value = date.fromisoformat(text) if len(text) == 10 else datetime.fromisoformat(text)
-        except ValueError:
-            msg = f"{'until' if upper else 'since'}={text!r} is not a date or date and time"
-            raise ValueError(msg) from None
-    if isinstance(value, datetime):
-        return ("<=" if upper else ">=", value.replace(tzinfo=None).isoformat(sep=" "))
-    day = value + timedelta(days=1) if upper else value
-    start = datetime.combine(day, datetime.min.time()).isoformat(sep=" ")
-    return ("<", start) if upper else (">=", start)
-
-
-def _values(column: Column, value: Any) -> list[Any]:
-    items = list(value) if isinstance(value, (list, tuple, set, frozenset)) else [value]
-    if column.kind == "datetime":
-        items = [datetime.fromisoformat(v) if isinstance(v, str) else v for v in items]
-    elif column.kind == "date":
-        items = [date.fromisoformat(v) if isinstance(v, str) else v for v in items]
-    return [to_sql(column.kind, item) for item in items]
-
-
-def _pandas() -> Any:
-    try:
-        import pandas
-    except ImportError:
-        msg = "to_pandas() needs pandas: pip install 'session-files[pandas]'"
-        raise ImportError(msg) from None
-    return pandas
-
-
-def _frame(columns: Sequence[Column], records: list[dict[str, Any]]) -> Any:
-    pd = _pandas()
-    data: dict[str, Any] = {}
-    for column in columns:
-        values = [record[column.name] for record in records]
-        if column.kind in ("datetime", "date"):
-            data[column.name] = pd.to_datetime(pd.Series(values, dtype="object"))
-        elif column.kind == "blob":
-            data[column.name] = pd.Series(values, dtype="object")
-        else:
-            data[column.name] = pd.Series(values, dtype="string")
-    return pd.DataFrame(data)
 
 
 class Table:
@@ -102,26 +47,26 @@ class Table:
             if name not in by_name:
                 msg = f"table {self.name} has no column {name!r}; its columns: {', '.join(by_name)}"
                 raise ValueError(msg)
-            values = _values(by_name[name], value)
-            where.append((f"{_quoted(name)} IN ({', '.join('?' * len(values))})", tuple(values)))
+            values = stored_values(by_name[name], value)
+            where.append((f"{quoted(name)} IN ({', '.join('?' * len(values))})", tuple(values)))
         for value, upper in ((since, False), (until, True)):
-            bound = _bound(value, upper)
-            if bound is None:
+            limit = bound(value, upper)
+            if limit is None:
                 continue
             if "session_datetime" not in by_name:
                 msg = f"table {self.name} has no session_datetime; since/until do not apply"
                 raise ValueError(msg)
-            where.append((f'"session_datetime" {bound[0]} ?', (bound[1],)))
+            where.append((f'"session_datetime" {limit[0]} ?', (limit[1],)))
         return Table(self._conn, self.name, tuple(where))
 
     def _sql(self, select: str, order: bool) -> tuple[str, list[Any]]:
-        sql = f"SELECT {select} FROM {_quoted(self.name)}"
+        sql = f"SELECT {select} FROM {quoted(self.name)}"
         params: list[Any] = []
         if self._where:
             sql += " WHERE " + " AND ".join(clause for clause, _ in self._where)
             params = [value for _, values in self._where for value in values]
         if order:
-            sql += " ORDER BY " + ", ".join(map(_quoted, self.model.PRIMARY_KEY))
+            sql += " ORDER BY " + ", ".join(map(quoted, self.model.PRIMARY_KEY))
         return sql, params
 
     def __len__(self) -> int:
@@ -129,7 +74,7 @@ class Table:
         return int(self._conn.execute(sql, params).fetchone()[0])
 
     def _tuples(self) -> Iterator[dict[str, Any]]:
-        sql, params = self._sql(", ".join(_quoted(c.name) for c in self.columns), order=True)
+        sql, params = self._sql(", ".join(quoted(c.name) for c in self.columns), order=True)
         columns = self.columns
         for row in self._conn.execute(sql, params):
             yield {c.name: from_sql(c.kind, v) for c, v in zip(columns, row, strict=True)}
@@ -146,7 +91,7 @@ class Table:
     def to_pandas(self) -> Any:
         """The rows as a pandas DataFrame: datetime64 for datetimes and dates, string for
         text, Python objects for blobs."""
-        return _frame(self.columns, self.to_dicts())
+        return frame(self.columns, self.to_dicts())
 
 
 @dataclass(frozen=True)
@@ -192,7 +137,7 @@ class Sessions(Sequence[SessionInfo]):
 
     def to_pandas(self) -> Any:
         """A DataFrame, one row per session (experimenters and projects as lists)."""
-        return _frame(SESSION_COLUMNS, self.to_dicts())
+        return frame(SESSION_COLUMNS, self.to_dicts())
 
 
 _SESSIONS_SQL = """
@@ -215,9 +160,12 @@ def _any_of(value: str | Sequence[str]) -> list[str]:
 class Catalog:
     """The relational view of one data root (SPEC section 5), read from its index."""
 
-    def __init__(self, conn: sqlite3.Connection, root: str) -> None:
+    def __init__(self, conn: sqlite3.Connection, root: str, *, owned: bool = False) -> None:
+        """A catalog over an open index connection; ``owned``: close it with the catalog."""
         self.root = root
         self._conn = conn
+        if owned:
+            weakref.finalize(self, conn.close)
 
     def __repr__(self) -> str:
         return f"<Catalog {self.root}>"
@@ -271,15 +219,15 @@ class Catalog:
                 keys = _any_of(value)
                 where.append(
                     f"EXISTS (SELECT 1 FROM {table} x WHERE x.subject = d.subject AND"
-                    f" x.session_datetime = d.session_datetime AND x.{_quoted(column)}"
+                    f" x.session_datetime = d.session_datetime AND x.{quoted(column)}"
                     f" IN ({', '.join('?' * len(keys))}))"
                 )
                 params += keys
         for bound_value, upper in ((since, False), (until, True)):
-            bound = _bound(bound_value, upper)
-            if bound is not None:
-                where.append(f"d.session_datetime {bound[0]} ?")
-                params.append(bound[1])
+            limit = bound(bound_value, upper)
+            if limit is not None:
+                where.append(f"d.session_datetime {limit[0]} ?")
+                params.append(limit[1])
         sql = _SESSIONS_SQL + (" WHERE " + " AND ".join(where) if where else "")
         sql += " ORDER BY d.subject, d.session_datetime"
         rows = [
