@@ -16,7 +16,7 @@ from session_files.records import FOREIGN_KEYS, REGISTRY_ROWS, TABLES
 
 from .columns import COLUMNS, Column
 
-INDEX_SCHEMA = 1
+INDEX_SCHEMA = 2  # 2: staging tables WITHOUT ROWID
 REGISTRY_TABLES = {kind: model.TABLE for kind, model in REGISTRY_ROWS.items()}
 
 # Where each session-keyed table's rows are staged; stage_session holds three tables.
@@ -76,7 +76,7 @@ def _registry_table(table: str) -> str:
 def _stage_table(stage: str) -> str:
     body = ['"path" TEXT NOT NULL', *(c.ddl() for c in stage_columns(stage)), *_STAGE_EXTRA[stage]]
     key = ", ".join(q(name) for name in _STAGE_KEY[stage])
-    return f"CREATE TABLE {stage} ({', '.join(body)}, PRIMARY KEY ({key}))"
+    return f"CREATE TABLE {stage} ({', '.join(body)}, PRIMARY KEY ({key})) WITHOUT ROWID"
 
 
 def _view(table: str) -> str:
