@@ -136,24 +136,31 @@ def kill_mid_refresh(root: Path, index: Path, delay: float) -> bool:
 
 
 def test_a_refresh_killed_at_random_moments_leaves_a_usable_index(tmp_path: Path) -> None:
-    """A root large enough (3,000 sessions) that a refresh takes a second or more and uses
-    worker processes; each round changes files and kills the refresh at a random moment."""
+    """A root large enough (3,000 sessions) that a refresh takes a second or so and uses
+    worker processes. Each round changes a third of the sidecars (every other round starts
+    from no index at all) and kills the refresh at a random moment; when a refresh ends
+    before its kill, the next kills come sooner, until five have landed mid-refresh."""
     root = many_sessions(tmp_path / "root", 3000, bad_every=50)
     index = tmp_path / "index.sqlite"
     chance = random.Random(20240115)
-    killed = 0
-    for round_ in range(6):
+    killed, rounds, latest = 0, 0, 2.0
+    while killed < 5:
+        rounds += 1
+        assert rounds <= 40, f"only {killed} kills landed during a refresh"
+        if rounds % 2:
+            index.unlink(missing_ok=True)
         changes: dict[str, str | bytes | None] = {
-            f"new/{round_}/{i}/session.yaml": sidecar(
-                "M002", f"2025-0{round_ + 1}-01 00:00:{i:02d}"
-            )
+            f"new/{rounds}/{i}/session.yaml": sidecar("M002", f"2025-01-{rounds:02d} 00:00:{i:02d}")
             for i in range(40)
         }
-        for i in range(round_ * 100, round_ * 100 + 100):  # edit 100 existing sidecars
-            for path in root.glob(f"M00[12]/{i:06d}/session.yaml"):
-                changes[path.relative_to(root).as_posix()] = path.read_text().replace("n:", "m:")
+        old, new = ("n:", "m:") if rounds % 4 < 2 else ("m:", "n:")
+        for path in sorted(root.glob("M00[12]/*/session.yaml"))[rounds % 3 :: 3]:
+            changes[path.relative_to(root).as_posix()] = path.read_text().replace(old, new)
         write_root(root, changes)
-        killed += kill_mid_refresh(root, index, chance.uniform(0.0, 1.5))
+        if kill_mid_refresh(root, index, chance.uniform(0.0, latest)):
+            killed += 1
+        else:
+            latest *= 0.6  # this machine refreshes faster than that: kill sooner
 
         conn = sqlite3.connect(index)  # whatever the kill left is a sound SQLite file
         try:
@@ -165,4 +172,3 @@ def test_a_refresh_killed_at_random_moments_leaves_a_usable_index(tmp_path: Path
             assert snapshot(conn) == cold(root)
         finally:
             conn.close()
-    assert killed >= 3, f"only {killed} of 6 kills landed during a refresh"
