@@ -2,13 +2,23 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
+
+import pytest
 
 from session_files import load_catalog, update_index, validate
 from session_files.index import open_index
-from session_files.index.extract import PARALLEL_THRESHOLD
+from session_files.index.extract import PARALLEL_THRESHOLD, _pool
 from session_files.scan import open_root
 from tests.fixtures_roots import cold, many_sessions, snapshot, write_root
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="worker processes are forked on Linux only")
+def test_large_local_roots_are_read_by_worker_processes() -> None:
+    pool = _pool(2)
+    assert pool is not None
+    pool.shutdown()
 
 
 def test_a_few_thousand_sessions_with_some_bad_ones(tmp_path: Path) -> None:
