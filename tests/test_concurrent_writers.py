@@ -96,3 +96,13 @@ def test_updating_a_missing_sidecar_is_an_error_not_a_new_file(tmp_path: Path) -
     assert not (tmp_path / "session.yaml").exists()
     with pytest.raises(SidecarError):
         set_attributes(tmp_path / "no-such-directory", {"rig": "3"})
+
+
+def test_a_sidecar_that_does_not_validate_is_never_overwritten(tmp_path: Path) -> None:
+    """A file some other program wrote badly is the user's data: an update refuses it."""
+    path = tmp_path / "session.yaml"
+    path.write_bytes(b"subject: M001\nsession_datetime: 2024-01-15 10:30:00\nrig: 3\n")
+    with pytest.raises(SidecarError) as caught:
+        set_attributes(tmp_path, {"rig": "3"})
+    assert [f.code for f in caught.value.findings] == ["schema"]
+    assert path.read_bytes() == b"subject: M001\nsession_datetime: 2024-01-15 10:30:00\nrig: 3\n"
