@@ -60,3 +60,58 @@ def test_registry_corpus(path: Path) -> None:
 def test_corpus_covers_every_file_level_code() -> None:
     codes = {code for path in SIDECARS + REGISTRIES for code, _, _ in expected(path.read_bytes())}
     assert {"yaml-syntax", "yaml-duplicate-key", "yaml-forbidden", "schema"} <= codes
+
+
+VALID = b"subject: M001\nsession_datetime: 2024-01-15 10:30:00\nnote: caf\xc3\xa9\n"
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        VALID,
+        VALID.replace(b"\n", b"\r\n"),
+        b"\xef\xbb\xbf" + VALID,
+        b"\xef\xbb\xbf" + VALID.replace(b"\n", b"\r\n"),
+    ],
+    ids=["lf", "crlf", "bom-lf", "bom-crlf"],
+)
+def test_utf8_with_optional_bom_and_lf_or_crlf(data: bytes) -> None:
+    parsed = parse_sidecar(data, "session.yaml")
+    assert parsed.findings == ()
+    assert parsed.record is not None and parsed.record.note == "café"
+
+
+def test_crlf_positions_are_lines_not_bytes() -> None:
+    data = b"subject: M001\r\nsession_datetime: 2024-01-15T10:30:00Z\r\n"
+    (finding,) = parse_sidecar(data, "session.yaml").findings
+    assert (finding.code, finding.line, finding.column) == ("schema", 2, 19)
+
+
+def test_invalid_utf8_is_unreadable_at_its_position() -> None:
+    data = b"subject: M001\nnote: caf\xe9\n"
+    (finding,) = parse_sidecar(data, "session.yaml").findings
+    assert (finding.code, finding.line, finding.column) == ("unreadable", 2, 10)
+    assert "not UTF-8" in finding.message
+
+
+def test_over_one_mebibyte_is_unreadable() -> None:
+    data = VALID + b"#" * (1024 * 1024)
+    (finding,) = parse_sidecar(data, "session.yaml").findings
+    assert finding.code == "unreadable"
+    assert "at most 1 MiB" in finding.message
+
+
+def test_a_missing_registry_file_is_an_empty_registry() -> None:
+    parsed = parse_registry("subjects", None, "registry/subjects.yaml")
+    assert (parsed.rows, parsed.findings) == ({}, ())
+
+
+def test_scalar_attribute_keeps_its_text_exactly_as_written() -> None:
+    data = (
+        b"subject: M001\nsession_datetime: 2024-01-15 10:30:00\nattributes:\n"
+        b"  a: 36.50\n  b: 0x1F\n  c: yes\n  d: 1_000\n  e: '007'\n  f: {value: 2.50}\n"
+    )
+    record = parse_sidecar(data, "session.yaml").record
+    assert record is not None and record.attributes is not None
+    texts = {name: attribute.value for name, attribute in record.attributes.items()}
+    assert texts == {"a": "36.50", "b": "0x1F", "c": "yes", "d": "1_000", "e": "007", "f": "2.50"}
