@@ -439,8 +439,9 @@ def shared_tmp() -> Iterator[Path]:
     try:
         yield path
     finally:
-        for directory, _, _ in os.walk(path):
-            Path(directory).chmod(0o755)
+        for directory, subdirectories, _ in os.walk(path):  # top-down: open each before entering
+            for name in subdirectories:
+                (Path(directory) / name).chmod(0o755)
         shutil.rmtree(path)
 
 
