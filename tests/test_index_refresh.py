@@ -235,3 +235,13 @@ def test_a_moved_root_keeps_its_index_but_a_foreign_index_is_rebuilt(
         f" root ({moved}); rebuilt from scratch"
     ]
     assert update.refresh.added == ["a/session.yaml"]
+
+
+def test_an_index_that_cannot_be_opened_is_an_error_and_is_left_alone(
+    lab: Path, tmp_path: Path
+) -> None:
+    folder = tmp_path / "a-directory.sqlite"
+    folder.mkdir()
+    with pytest.raises(sqlite3.OperationalError):
+        update_index(lab, index=folder)
+    assert folder.is_dir()

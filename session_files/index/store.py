@@ -162,7 +162,8 @@ def begin(
         except sqlite3.DatabaseError as exc:
             if conn is not None:
                 conn.close()
-            if path is None or attempt:
+            # cannot open, read-only, locked...: not the contents' fault, never delete the file
+            if path is None or attempt or isinstance(exc, sqlite3.OperationalError):
                 raise
             warnings.append(f"index {where} is unreadable ({exc}); rebuilt from scratch")
             replace_garbage(path)
