@@ -245,3 +245,15 @@ def test_an_index_that_cannot_be_opened_is_an_error_and_is_left_alone(
     with pytest.raises(sqlite3.OperationalError):
         update_index(lab, index=folder)
     assert folder.is_dir()
+
+
+def test_a_progress_bar_goes_to_stderr_only_when_asked_or_on_a_terminal(
+    lab: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    update_index(lab, progress=True)
+    out, err = capsys.readouterr()
+    assert out == ""
+    assert "3/3" in err
+    write_root(lab, {"new/session.yaml": sidecar("M002", "2024-07-01 00:00:00")})
+    update_index(lab)  # stderr is not a terminal here
+    assert capsys.readouterr() == ("", "")
