@@ -13,10 +13,12 @@ The default Hypothesis profile runs ~100 examples per test; the long run is
 from __future__ import annotations
 
 import tempfile
+import uuid
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
+import fsspec
 import pytest
 import yaml
 from hypothesis import given
@@ -285,3 +287,23 @@ def test_validate_whole_roots(changes: dict[str, bytes]) -> None:
             report.to_dict()
         finally:
             report.catalog.close()
+
+
+@given(st.dictionaries(st.sampled_from(ROOT_FILES), any_input, max_size=6))
+def test_validate_whole_remote_roots(changes: dict[str, bytes]) -> None:
+    """The same through an fsspec root (``memory://``), read by ``PathRoot``."""
+    files = {**VALID_ROOT, **changes}
+    memory = fsspec.filesystem("memory")
+    base = f"/fuzz-{uuid.uuid4().hex}"
+    for rel, data in files.items():
+        memory.pipe(f"{base}/{rel}", data)
+    try:
+        report = validate(f"memory://{base}")
+        assert report.catalog is not None
+        try:
+            check(report.findings, set(files), default_severity=False)
+            assert report.sessions == len(report.catalog.sessions())
+        finally:
+            report.catalog.close()
+    finally:
+        memory.rm(base, recursive=True)
