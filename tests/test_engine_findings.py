@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any
 
@@ -303,3 +304,14 @@ def test_findings_are_sorted_by_path_line_column_code(tmp_path: Path) -> None:
     keys = [(f.path, f.line or 0, f.column or 0, f.code) for f in report.findings]
     assert keys == sorted(keys)
     assert [f.path for f in report.findings] == ["a/session.yaml"] + ["z/session.yaml"] * 3
+
+
+def test_a_fifo_as_an_outside_registry_file_is_unreadable_not_a_hang(tmp_path: Path) -> None:
+    outside = write_root(tmp_path / "reg", {"projects.yaml": PROJECTS, "experimenters.yaml": ""})
+    os.mkfifo(outside / "subjects.yaml")
+    root = write_root(tmp_path / "root", {"a/session.yaml": sidecar()})
+    report = validate(root, registry=outside)
+    assert [(f.code, f.path) for f in report.findings] == [
+        ("unreadable", f"{outside.as_posix()}/subjects.yaml"),
+        ("unknown-subject", "a/session.yaml"),
+    ]

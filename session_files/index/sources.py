@@ -18,7 +18,8 @@ from pathlib_abc import ReadablePath
 from session_files.config import CONFIG_FILE, LoadedConfig, RootConfig, parse_config
 from session_files.findings import Finding
 from session_files.registry import REGISTRY_FILES, ParsedRegistry, parse_registry
-from session_files.scan import LocalRoot, Root
+from session_files.scan import READ_LIMIT, LocalRoot, Root
+from session_files.sidecar import read_regular
 
 from .extract import digest
 
@@ -67,9 +68,8 @@ def load_config(root: Root) -> tuple[LoadedConfig, bytes | None]:
 
 def _local_reader(directory: Path) -> Reader:
     def read(name: str) -> bytes | None:
-        try:
-            with open(directory / name, "rb") as handle:
-                return handle.read(1024 * 1024 + 1)
+        try:  # a regular file only: a FIFO named like a registry must not hang a refresh
+            return read_regular(str(directory / name), READ_LIMIT)
         except FileNotFoundError:
             return None
 
@@ -88,7 +88,7 @@ def locate_registry(root: Root, setting: RegistryArg) -> tuple[str, str | None, 
         def read_remote(name: str) -> bytes | None:
             try:
                 data: bytes = remote.joinpath(name).read_bytes()
-                return data[: 1024 * 1024 + 1]
+                return data[:READ_LIMIT]
             except FileNotFoundError:
                 return None
 
