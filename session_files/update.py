@@ -19,7 +19,10 @@ from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 
+from pydantic import ValidationError
+
 from .findings import Finding
+from .problems import schema_findings
 from .records import Attribute, Sidecar
 from .sidecar import SidecarError, read_sidecar
 from .writer import coerce_record, write_sidecar
@@ -36,8 +39,8 @@ LOCK_NAME = ".session.yaml.lock"
 def sidecar_lock(session_dir: str | os.PathLike[str]) -> Iterator[Path]:
     """Hold the session directory's exclusive update lock (waits for the current holder)."""
     path = Path(session_dir) / LOCK_NAME
-    try:
-        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o666)
+    try:  # read-only is enough for flock: a lock file another user created still works
+        fd = os.open(path, os.O_RDONLY | os.O_CREAT, 0o666)
     except OSError as exc:
         message = f"cannot be locked for update: {exc.strerror or exc}"
         raise SidecarError([Finding.make("unreadable", str(path), message)]) from exc
@@ -73,10 +76,13 @@ def set_attributes(
     session_dir: str | os.PathLike[str], attributes: Mapping[str, str | Attribute]
 ) -> Sidecar:
     """Add or replace attributes of a sidecar (text values, or ``Attribute`` for a blob)."""
-    new = {
-        name: value if isinstance(value, Attribute) else Attribute(value=value)
-        for name, value in attributes.items()
-    }
+    try:
+        new = {
+            name: value if isinstance(value, Attribute) else Attribute(value=value)
+            for name, value in attributes.items()
+        }
+    except ValidationError as exc:
+        raise SidecarError(schema_findings(exc, None, "<attributes>", Attribute)) from None
 
     def change(record: Sidecar) -> Sidecar:
         return record.model_copy(update={"attributes": {**(record.attributes or {}), **new}})

@@ -8,11 +8,18 @@ write drops the first one's attribute; with it, every attribute is there at the 
 from __future__ import annotations
 
 import multiprocessing
+import os
+import pwd
+import shutil
+import subprocess
+import sys
+import tempfile
 from datetime import datetime
 from pathlib import Path
 
 import pytest
 
+import session_files
 from session_files import SidecarError, read_sidecar, update_sidecar, write_sidecar
 from session_files.records import Attribute, Sidecar
 from session_files.scan import ignore_spec, open_root
@@ -86,7 +93,53 @@ def test_an_invalid_change_leaves_the_file_as_it_was(tmp_path: Path) -> None:
     with pytest.raises(SidecarError) as caught:
         set_attributes(tmp_path, {"x" * 40: "too long a name"})
     assert [f.code for f in caught.value.findings] == ["schema"]
+    with pytest.raises(SidecarError) as caught:
+        set_attributes(tmp_path, {"rig": "x" * 2001})
+    assert [f.code for f in caught.value.findings] == ["schema"]
     assert path.read_bytes() == before
+
+
+UPDATE_AS_ANOTHER_USER = """
+import os, sys
+from session_files.update import set_attributes
+if os.geteuid() == 0:  # the lock file is root's: become someone else
+    os.setgroups([])
+    os.setgid(int(sys.argv[3]))
+    os.setuid(int(sys.argv[2]))
+set_attributes(sys.argv[1], {"rig": "3"})
+"""
+
+
+def test_a_lock_file_another_user_created_still_locks(tmp_path: Path) -> None:
+    """flock needs only read access: the lock file, created by whoever updated first and
+    readable by all, must not stop another user who may write the sidecar."""
+    shared = Path(tempfile.mkdtemp(prefix="session-files-lock-"))
+    try:
+        shared.chmod(0o777)
+        write_sidecar(shared, RECORD)
+        (shared / "session.yaml").chmod(0o666)
+        lock = shared / LOCK_NAME
+        lock.touch()
+        lock.chmod(0o444)
+        nobody = pwd.getpwnam("nobody")
+        proc = subprocess.run(
+            [
+                sys.executable,
+                "-c",
+                UPDATE_AS_ANOTHER_USER,
+                str(shared),
+                str(nobody.pw_uid),
+                str(nobody.pw_gid),
+            ],
+            capture_output=True,
+            env={**os.environ, "PYTHONPATH": str(Path(session_files.__file__).parent.parent)},
+            timeout=120,
+            check=False,
+        )
+        assert proc.returncode == 0, proc.stderr.decode(errors="replace")
+        assert read_sidecar(shared).attributes == {"rig": Attribute(value="3")}
+    finally:
+        shutil.rmtree(shared)
 
 
 def test_updating_a_missing_sidecar_is_an_error_not_a_new_file(tmp_path: Path) -> None:
