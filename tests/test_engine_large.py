@@ -15,8 +15,9 @@ from tests.fixtures_roots import cold, many_sessions, snapshot, write_root
 
 
 @pytest.mark.skipif(sys.platform != "linux", reason="worker processes are forked on Linux only")
-def test_large_local_roots_are_read_by_worker_processes() -> None:
-    pool = _pool(2)
+def test_large_local_roots_are_read_by_worker_processes(lab: Path) -> None:
+    update_index(lab, progress=True)  # a progress bar leaves no thread behind that would
+    pool = _pool(2)  # keep the next refresh from forking workers
     assert pool is not None
     pool.shutdown()
 

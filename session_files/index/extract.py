@@ -140,6 +140,13 @@ def _chunk(root: str, paths: Sequence[str]) -> list[Extracted]:
     return [extract(local, path) for path in paths]
 
 
+class _Bar(tqdm):  # type: ignore[type-arg]
+    """A progress bar without tqdm's monitor thread (which would outlive the bar and then
+    keep this process from forking workers safely)."""
+
+    monitor_interval = 0
+
+
 def _pool(workers: int) -> ProcessPoolExecutor | None:
     """A process pool, or None where one cannot be started safely.
 
@@ -164,7 +171,7 @@ def extract_all(
     local = root.path if isinstance(root, LocalRoot) else None
     pool = _pool(workers) if local is not None and len(paths) >= PARALLEL_THRESHOLD else None
     if pool is None:
-        with tqdm(total=len(paths), unit="file", file=sys.stderr, disable=not show) as bar:
+        with _Bar(total=len(paths), unit="file", file=sys.stderr, disable=not show) as bar:
             for path in paths:
                 yield extract(root, path)
                 bar.update()
@@ -175,7 +182,7 @@ def extract_all(
         # submitting forks the workers, so start the bar (and its thread) only afterwards;
         # a future is dropped once read, so finished chunks do not pile up in memory
         futures = deque(pool.submit(_chunk, str(local), chunk) for chunk in chunks)
-        with tqdm(total=len(paths), unit="file", file=sys.stderr, disable=not show) as bar:
+        with _Bar(total=len(paths), unit="file", file=sys.stderr, disable=not show) as bar:
             while futures:
                 results = futures.popleft().result()
                 yield from results
