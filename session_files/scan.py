@@ -7,7 +7,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
 import pathspec
 from pathlib_abc import ReadablePath
@@ -47,7 +47,7 @@ class Root(Protocol):
 
     display: str
 
-    def scan(self, skip_dirs: frozenset[str], ignore: pathspec.PathSpec) -> Listing:
+    def scan(self, skip_dirs: frozenset[str], ignore: pathspec.PathSpec[Any]) -> Listing:
         """List every sidecar (skipping hidden entries, ``skip_dirs`` and ignored paths)."""
         ...
 
@@ -60,7 +60,7 @@ class Root(Protocol):
         ...
 
 
-def ignore_spec(patterns: list[str]) -> pathspec.PathSpec:
+def ignore_spec(patterns: list[str]) -> pathspec.PathSpec[Any]:
     """The gitignore-style globs of the root config."""
     return pathspec.GitIgnoreSpec.from_lines(patterns)
 
@@ -73,7 +73,7 @@ class LocalRoot:
         self.real = os.path.realpath(self.path)
         self.display = str(self.path)
 
-    def scan(self, skip_dirs: frozenset[str], ignore: pathspec.PathSpec) -> Listing:
+    def scan(self, skip_dirs: frozenset[str], ignore: pathspec.PathSpec[Any]) -> Listing:
         listing = Listing()
         stack: list[tuple[str, str]] = [(str(self.path), "")]
         while stack:
@@ -109,7 +109,7 @@ class LocalRoot:
         entry: os.DirEntry[str],
         rel: str,
         skip_dirs: frozenset[str],
-        ignore: pathspec.PathSpec,
+        ignore: pathspec.PathSpec[Any],
         listing: Listing,
         subdirs: list[tuple[str, str]],
     ) -> None:
@@ -127,7 +127,7 @@ class LocalRoot:
             listing.findings.append(_misnamed(rel, entry.name))
 
     def _symlink(
-        self, entry: os.DirEntry[str], rel: str, ignore: pathspec.PathSpec, listing: Listing
+        self, entry: os.DirEntry[str], rel: str, ignore: pathspec.PathSpec[Any], listing: Listing
     ) -> None:
         """Links are never followed out of the root; a directory link is never followed at all
         (inside the root its target is scanned where it really is)."""
@@ -196,7 +196,7 @@ class PathRoot:
             if not child.name.startswith("."):
                 yield child, prefix + child.name
 
-    def scan(self, skip_dirs: frozenset[str], ignore: pathspec.PathSpec) -> Listing:
+    def scan(self, skip_dirs: frozenset[str], ignore: pathspec.PathSpec[Any]) -> Listing:
         listing = Listing()
         stack: list[tuple[ReadablePath, str]] = [(self.path, "")]
         while stack:
@@ -225,7 +225,8 @@ class PathRoot:
 
     def read(self, path: str) -> bytes:
         target = self.path.joinpath(*path.split("/"))
-        return target.read_bytes()[:READ_LIMIT]
+        data: bytes = target.read_bytes()
+        return data[:READ_LIMIT]
 
     def read_optional(self, path: str) -> bytes | None:
         try:

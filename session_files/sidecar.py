@@ -15,7 +15,7 @@ from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 from .findings import Finding
 from .problems import schema_findings
 from .records import Sidecar
-from .yamlsafe import Builder, YamlProblem, compose, decode, position
+from .yamlsafe import NULL, Builder, YamlProblem, compose, decode, position
 
 Position = tuple[int, int]
 
@@ -57,14 +57,12 @@ class SidecarError(ValueError):
 def _attribute_data(builder: Builder, node: Node) -> Any:
     """An attribute value: a scalar keeps its text exactly as written, ``blob`` is plain data."""
     if isinstance(node, ScalarNode):
-        if node.tag.endswith(":null"):
-            return None
-        return builder.scalar_text(node)
+        return None if node.tag == NULL else builder.scalar_text(node)
     if isinstance(node, MappingNode):
         builder.check_tag(node)
         data: dict[Any, Any] = {}
         for key, value_node in _checked_pairs(builder, node):
-            if key == "value" and isinstance(value_node, ScalarNode):
+            if key == "value" and isinstance(value_node, ScalarNode) and value_node.tag != NULL:
                 data[key] = builder.scalar_text(value_node)
             else:
                 data[key] = builder.build(value_node, 2)

@@ -147,6 +147,45 @@ def _check_depth(text: str) -> None:
         loader.dispose()
 
 
+def _children(node: Node) -> list[Node]:
+    if isinstance(node, SequenceNode):
+        return list(node.value)
+    if isinstance(node, MappingNode):
+        return [part for pair in node.value for part in pair]
+    return []
+
+
+def _check_expansion(root: Node) -> None:
+    """Refuse a document whose aliases expand past MAX_VALUES, before building anything.
+
+    Sizes are counted once per node (aliases share nodes), so this costs the size of the
+    file, not of its expansion; the position is the first collection that expands too far.
+    """
+    sizes: dict[int, int] = {}
+    open_nodes: set[int] = set()
+    stack: list[tuple[Node, bool]] = [(root, False)]
+    while stack:
+        node, finished = stack.pop()
+        key = id(node)
+        if finished:
+            open_nodes.discard(key)
+            sizes[key] = 1 + sum(sizes[id(child)] for child in _children(node))
+            if sizes[key] > MAX_VALUES:
+                line, column = position(node)
+                msg = f"expands to more than {MAX_VALUES:,} values through aliases; remove the alias bomb"
+                raise YamlProblem("yaml-forbidden", msg, line, column)
+            continue
+        if key in sizes:
+            continue
+        if key in open_nodes:
+            line, column = position(node)
+            msg = "has an alias that refers to itself; a YAML value cannot contain itself"
+            raise YamlProblem("yaml-forbidden", msg, line, column)
+        open_nodes.add(key)
+        stack.append((node, True))
+        stack.extend((child, False) for child in _children(node) if id(child) not in sizes)
+
+
 def compose(text: str) -> Node | None:
     """The single document's node tree (None for an empty document)."""
     _check_depth(text)
@@ -162,6 +201,8 @@ def compose(text: str) -> Node | None:
         if node is None:
             return None
         Builder().check_tag(node)  # the root's own tag: callers read its children, not it
+        if "*" in text:
+            _check_expansion(node)
         return node
     except yaml.YAMLError as exc:
         raise _syntax_problem(exc, text) from None
