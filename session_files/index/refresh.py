@@ -28,7 +28,7 @@ from .schema import REGISTRY_TABLES, insert_sql, q
 from .sources import RegistryArg, Sources, load_sources
 
 RACY_NS = 2_000_000_000  # coarser than any filesystem timestamp tick we expect (FAT: 2 s)
-Stored = dict[str, tuple[int | None, int | None, str | None, int]]  # size, mtime, digest, racy
+Known = dict[str, str | None]  # path -> "size:mtime_ns", None when it must be read again
 _STAGES = ("stage_session", "stage_attribute", "stage_experimenter", "stage_project")
 _SESSION = (
     "subject",
@@ -137,13 +137,14 @@ def _load_registries(conn: sqlite3.Connection, sources: Sources) -> None:
             )
 
 
-def _to_read(entries: list[Entry], stored: Stored) -> list[Entry]:
-    out = []
-    for entry in entries:
-        old = stored.get(entry.path)
-        if old is None or entry.size is None or old[3] or old[:2] != (entry.size, entry.mtime_ns):
-            out.append(entry)
-    return out
+def _to_read(entries: list[Entry], known: Known) -> list[Entry]:
+    """The entries whose stat is not what the index stored (or that were racy, or that no
+    stat describes, as on a remote root)."""
+    return [
+        entry
+        for entry in entries
+        if entry.size is None or known.get(entry.path) != f"{entry.size}:{entry.mtime_ns}"
+    ]
 
 
 def refresh_index(
@@ -162,34 +163,40 @@ def refresh_index(
     patterns = sources.config.ignore
     listing = root.scan(skip, ignore_spec(patterns) if patterns else NOTHING_IGNORED)
 
-    stored = {
-        row[0]: (row[1], row[2], row[3], row[4])
-        for row in conn.execute("SELECT path, size, mtime_ns, digest, racy FROM file")
-    }
+    # path -> "size:mtime_ns" (None when racy or unknown): dict() of 2-tuples is C-fast
+    known: Known = dict(
+        conn.execute(
+            "SELECT path, CASE WHEN racy OR size IS NULL OR mtime_ns IS NULL THEN NULL"
+            " ELSE size || ':' || mtime_ns END FROM file"
+        )
+    )
     present = {entry.path for entry in listing.sidecars}
-    result.removed = sorted(set(stored) - present)
+    result.removed = sorted(known.keys() - present)
     _forget(conn, result.removed)
     conn.executemany("DELETE FROM file WHERE path = ?", [(path,) for path in result.removed])
 
-    reading = _to_read(listing.sidecars, stored)
+    reading = _to_read(listing.sidecars, known)
     result.unchanged = len(listing.sidecars) - len(reading)
     stats = {entry.path: entry for entry in reading}
+    digests: dict[str, str | None] = (
+        dict(conn.execute("SELECT path, digest FROM file")) if reading else {}
+    )
     changed: list[Extracted] = []
     files: list[tuple[str, int | None, int | None, str | None, int]] = []
     for item in extract_all(root, [entry.path for entry in reading], progress):
-        entry, old = stats[item.path], stored.get(item.path)
+        entry = stats[item.path]
         racy = item.digest is None or (
             entry.mtime_ns is not None and entry.mtime_ns >= started - RACY_NS
         )
         files.append((item.path, entry.size, entry.mtime_ns, item.digest, int(racy)))
-        if old is not None and item.digest is not None and old[2] == item.digest:
+        if item.digest is not None and digests.get(item.path) == item.digest:
             result.unchanged += 1
             continue
-        (result.modified if old is not None else result.added).append(item.path)
+        (result.modified if item.path in known else result.added).append(item.path)
         changed.append(item)
         if len(changed) >= 5000:
-            _flush(conn, changed, stored)
-    _flush(conn, changed, stored)
+            _flush(conn, changed, known)
+    _flush(conn, changed, known)
     conn.executemany("INSERT OR REPLACE INTO file VALUES (?, ?, ?, ?, ?)", files)
 
     conn.execute("DELETE FROM finding WHERE origin = 'scan'")
@@ -214,7 +221,7 @@ def refresh_index(
     return result
 
 
-def _flush(conn: sqlite3.Connection, changed: list[Extracted], stored: Stored) -> None:
-    _forget(conn, [item.path for item in changed if item.path in stored])
+def _flush(conn: sqlite3.Connection, changed: list[Extracted], known: Known) -> None:
+    _forget(conn, [item.path for item in changed if item.path in known])
     _stage(conn, changed)
     changed.clear()
