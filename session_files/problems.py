@@ -31,8 +31,13 @@ def describe(loc: tuple[Any, ...]) -> str:
         if isinstance(step, int):
             text += f"[{step}]"
         else:
-            text += ("." if text else "") + str(step)
+            text += ("." if text else "") + _clip(str(step))
     return text or "the document"
+
+
+def _clip(text: str, limit: int = 60) -> str:
+    """Text for a message: a hostile 100,000-character key must not make a 100 KB message."""
+    return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
 def describe_type(value: object) -> str:
@@ -55,8 +60,10 @@ def _message(
         return f"{describe(loc[:-1])} is missing the required key {loc[-1]!r}"
     if kind == "extra_forbidden":
         key = str(loc[-1])
-        close = difflib.get_close_matches(key, allowed, n=1)
+        # a close match is only worth looking for among key-sized names
+        close = difflib.get_close_matches(key, allowed, n=1) if len(key) <= 64 else []
         hint = f"; did you mean {close[0]!r}?" if close else ""
+        key = _clip(key)
         listed = f" (allowed: {', '.join(allowed)})" if allowed and len(loc) == 1 else ""
         owner = f"{describe(loc[:-1])} has an " if len(loc) > 1 else ""
         return f"{owner}unknown key {key!r}{hint}{listed}"
