@@ -12,6 +12,7 @@ libyaml (PyYAML's C parser) builds the node tree; construction is ours, so that:
 from __future__ import annotations
 
 import codecs
+import re
 import weakref
 from collections.abc import Iterator
 from typing import Any
@@ -38,6 +39,7 @@ TIMESTAMP, MAP, SEQ = _TAG + "timestamp", _TAG + "map", _TAG + "seq"
 SCALAR_TAGS = frozenset({STR, INT, FLOAT, BOOL, NULL, TIMESTAMP})
 
 _scalar = yaml.constructor.SafeConstructor()
+_PLAIN_FLOAT = re.compile(r"[-+]?[0-9]+\.[0-9]+\Z")
 
 
 class YamlProblem(Exception):
@@ -284,17 +286,28 @@ class Builder:
             raise YamlProblem("yaml-forbidden", msg, line, column)
 
     def _scalar(self, node: ScalarNode) -> Any:
-        self.check_tag(node)
         tag = node.tag
-        if tag in (STR, TIMESTAMP):
+        if tag == STR or tag == TIMESTAMP:  # the common case first: text is kept as written
             return node.value
         if tag == INT:
+            text = node.value
+            # plain decimal digits are the usual int; PyYAML's constructor handles the rest
+            # (YAML 1.1 octal '0…', hex, binary, '_' separators, sexagesimal, signs)
+            if text.isdigit() and text.isascii() and (text[0] != "0" or text == "0"):
+                return int(text)
             return _scalar.construct_yaml_int(node)
         if tag == FLOAT:
-            return _scalar.construct_yaml_float(node)
+            return (
+                float(node.value)
+                if _PLAIN_FLOAT.match(node.value)
+                else _scalar.construct_yaml_float(node)
+            )
         if tag == BOOL:
             return _scalar.construct_yaml_bool(node)
-        return None
+        if tag == NULL:
+            return None
+        self.check_tag(node)  # raises: not a core tag
+        return None  # pragma: no cover - check_tag refused the node
 
 
 def load(data: bytes) -> tuple[Node | None, Any]:
