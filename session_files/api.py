@@ -81,8 +81,9 @@ def update_index(
 def validate(root: RootArg, *, registry: RegistryArg = None, index: IndexArg = None) -> Report:
     """Every finding of ``root`` and the number of sessions in its view.
 
-    Uses (and refreshes) the persistent index when one exists or ``index`` is given;
-    otherwise builds the view in memory and writes nothing. ``report.catalog`` is the view.
+    Uses (and refreshes) the persistent index when one exists (and this user may write
+    it) or ``index`` is given; otherwise builds the view in memory and writes nothing.
+    ``report.catalog`` is the view.
     """
     opened = open_root(root)
     path = Path(index) if index is not None else existing_index(opened)

@@ -287,7 +287,7 @@ class Builder:
 
     def _scalar(self, node: ScalarNode) -> Any:
         tag = node.tag
-        if tag == STR or tag == TIMESTAMP:  # the common case first: text is kept as written
+        if tag in (STR, TIMESTAMP):  # the common case first: text is kept as written
             return node.value
         if tag == INT:
             text = node.value

@@ -18,13 +18,16 @@ from .sources import RegistryArg
 from .store import (
     INDEX_DIR,
     INDEX_FILE,
+    IndexDamagedError,
     begin,
     default_index_path,
     existing_index,
     identity,
+    replace_garbage,
 )
 
 __all__ = [
+    "IndexDamagedError",
     "RefreshResult",
     "default_index_path",
     "existing_index",
@@ -43,7 +46,31 @@ def open_index(
     progress: bool | None = None,
 ) -> tuple[sqlite3.Connection, RefreshResult]:
     """Open (creating or rebuilding as needed) the index at ``path`` (None: in memory) and,
-    with ``refresh_now`` or when it was just created, refresh it from the root."""
+    with ``refresh_now`` or when it was just created, refresh it from the root.
+
+    An index whose pages turn out to be damaged while it is refreshed (SQLite's plain
+    ``DatabaseError``: "database disk image is malformed") is deleted and rebuilt once,
+    with a warning; errors of access or locking (``OperationalError``) are raised as they are.
+    """
+    try:
+        return _open_index(root, path, registry, refresh_now, progress)
+    except sqlite3.DatabaseError as exc:
+        if path is None or type(exc) not in (sqlite3.DatabaseError, IndexDamagedError):
+            raise
+        replace_garbage(path)
+        conn, result = _open_index(root, path, registry, refresh_now, progress)
+        reason = getattr(exc, "reason", exc)
+        result.warnings.insert(0, f"index {path} is damaged ({reason}); rebuilt from scratch")
+        return conn, result
+
+
+def _open_index(
+    root: Root,
+    path: Path | None,
+    registry: RegistryArg,
+    refresh_now: bool,
+    progress: bool | None,
+) -> tuple[sqlite3.Connection, RefreshResult]:
     if path is not None:
         path.parent.mkdir(parents=True, exist_ok=True)
     travels = isinstance(root, LocalRoot) and path == root.path / INDEX_DIR / INDEX_FILE

@@ -14,6 +14,7 @@ import os
 import sqlite3
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
+from typing import Any
 
 from platformdirs import user_cache_dir
 
@@ -75,15 +76,84 @@ def default_index_path(root: Root, *, create: bool) -> Path:
 
 
 def existing_index(root: Root) -> Path | None:
-    """The default index file of a root, if one exists."""
+    """The default index file of a root, if one exists and this user may refresh it
+    (write the file, and create its journal beside it)."""
     path = default_index_path(root, create=False)
-    return path if path.is_file() else None
+    if not path.is_file():
+        return None
+    return path if os.access(path, os.W_OK) and os.access(path.parent, os.W_OK) else None
+
+
+class IndexDamagedError(sqlite3.DatabaseError):
+    """The index file is damaged; it has been removed, and the next run rebuilds it."""
+
+    def __init__(self, message: str, reason: str) -> None:
+        super().__init__(message)
+        self.reason = reason  # SQLite's own words
+
+
+def _damaged(exc: sqlite3.DatabaseError, path: Path | None) -> sqlite3.DatabaseError:
+    """SQLite's plain DatabaseError ("database disk image is malformed") means damaged pages:
+    remove the file so that no later run reads it, and say so. Other errors (access,
+    locking, constraints: subclasses) are returned as they are."""
+    if path is None or type(exc) is not sqlite3.DatabaseError:
+        return exc
+    replace_garbage(path)
+    msg = f"the index {path} is damaged ({exc}); it was removed and is rebuilt at the next run"
+    return IndexDamagedError(msg, str(exc))
+
+
+class _Cursor(sqlite3.Cursor):
+    """A cursor that reports damaged pages met while rows are fetched."""
+
+    path: Path | None = None
+
+    def __next__(self) -> Any:
+        try:
+            return super().__next__()
+        except sqlite3.DatabaseError as exc:
+            raise _damaged(exc, self.path) from exc
+
+    def fetchone(self) -> Any:
+        try:
+            return super().fetchone()
+        except sqlite3.DatabaseError as exc:
+            raise _damaged(exc, self.path) from exc
+
+    def fetchall(self) -> list[Any]:
+        try:
+            return super().fetchall()
+        except sqlite3.DatabaseError as exc:
+            raise _damaged(exc, self.path) from exc
+
+
+class _Connection(sqlite3.Connection):
+    """A connection whose statements report damaged pages as IndexDamagedError."""
+
+    path: Path | None = None
+
+    def execute(self, sql: str, parameters: Any = (), /) -> sqlite3.Cursor:
+        cursor = self.cursor(_Cursor)
+        cursor.path = self.path
+        try:
+            return cursor.execute(sql, parameters)
+        except sqlite3.DatabaseError as exc:
+            raise _damaged(exc, self.path) from exc
+
+    def executemany(self, sql: str, parameters: Any, /) -> sqlite3.Cursor:
+        try:
+            return super().executemany(sql, parameters)
+        except sqlite3.DatabaseError as exc:
+            raise _damaged(exc, self.path) from exc
 
 
 def connect(path: Path | None) -> sqlite3.Connection:
     """A connection in autocommit mode (transactions are explicit); None: in memory."""
     target = ":memory:" if path is None else str(path)
-    conn = sqlite3.connect(target, timeout=BUSY_TIMEOUT_S, isolation_level=None)
+    conn = sqlite3.connect(
+        target, timeout=BUSY_TIMEOUT_S, isolation_level=None, factory=_Connection
+    )
+    conn.path = path
     conn.execute("PRAGMA synchronous = NORMAL")
     conn.execute("PRAGMA cache_size = -131072")  # up to 128 MiB: a cold build stays in memory
     conn.execute("PRAGMA temp_store = MEMORY")
@@ -132,7 +202,8 @@ def wipe(conn: sqlite3.Connection) -> None:
         " AND name NOT LIKE 'sqlite_%'"
     ).fetchall()
     for kind, name in objects:
-        conn.execute(f'DROP {kind.upper()} IF EXISTS "{name}"')
+        quoted = name.replace('"', '""')
+        conn.execute(f'DROP {kind.upper()} IF EXISTS "{quoted}"')
 
 
 def replace_garbage(path: Path) -> None:
@@ -165,7 +236,8 @@ def begin(
             # cannot open, read-only, locked...: not the contents' fault, never delete the file
             if path is None or attempt or isinstance(exc, sqlite3.OperationalError):
                 raise
-            warnings.append(f"index {where} is unreadable ({exc}); rebuilt from scratch")
+            reason = getattr(exc, "reason", exc)
+            warnings.append(f"index {where} is unreadable ({reason}); rebuilt from scratch")
             replace_garbage(path)
             continue
         if meta is None:
