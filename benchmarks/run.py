@@ -79,7 +79,7 @@ def best(action: Callable[[], object], times: int = 3) -> float:
 
 
 def change_one_percent(root: Path, round_: int) -> int:
-    paths = sorted(sidecars(root))[:: 100]
+    paths = sorted(sidecars(root))[::100]
     for path in paths:
         with open(path, "a", encoding="utf-8") as handle:
             handle.write(f"# edited {round_}\n")
@@ -134,8 +134,10 @@ def bench(n: int, workdir: Path) -> None:
         count = len(catalog.sessions(subject="M001"))
     row(f"sessions({count})", n, query, None, "ms", "< 50 ms")
     main, workers = peak_memory(root)
-    print(f"{'peak memory':<16}{n:>8}{main:12.1f}{'':>10}{'':>8}  MiB main; workers {workers:.1f} MiB"
-          "  (< 1 GiB)")
+    print(
+        f"{'peak memory':<16}{n:>8}{main:12.1f}{'':>10}{'':>8}  MiB main; workers {workers:.1f} MiB"
+        "  (< 1 GiB)"
+    )
 
 
 def main() -> None:

@@ -15,11 +15,13 @@ from .yamlsafe import Builder, YamlProblem, compose, decode, position
 
 CONFIG_FILE = "session-files.yaml"
 
+
 def _known_code(code: str) -> str:
     if code not in CODES:
         msg = f"is not a finding code; use one of {', '.join(CODES)}"
         raise ValueError(msg)
     return code
+
 
 def _off(value: object) -> object:
     # YAML 1.1 reads a bare `off` as false; the SPEC's own example writes it that way.
@@ -36,12 +38,14 @@ class RootConfig(Strict):
         Annotated[SeveritySetting, BeforeValidator(_off)],
     ] = {}
 
+
 @dataclass(frozen=True)
 class LoadedConfig:
     """The root config as read (defaults when the file is absent or broken) and its findings."""
 
     config: RootConfig = field(default_factory=RootConfig)
     findings: tuple[Finding, ...] = ()
+
 
 def parse_config(data: bytes | None, path: str = CONFIG_FILE) -> LoadedConfig:
     """Parse ``session-files.yaml``; a broken file is reported and the defaults apply."""

@@ -68,9 +68,7 @@ class Finding:
         }
 
 
-def apply_severity(
-    findings: list[Finding], overrides: dict[str, SeveritySetting]
-) -> list[Finding]:
+def apply_severity(findings: list[Finding], overrides: dict[str, SeveritySetting]) -> list[Finding]:
     """Findings with the root config's severity overrides applied; ``off`` drops them."""
     if not overrides:
         return findings

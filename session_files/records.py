@@ -120,7 +120,11 @@ BirthDate = Annotated[
     date,
     BeforeValidator(_date_from_text),
     WithJsonSchema(
-        {"type": "string", "pattern": r"^[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}$", "examples": ["2023-10-01"]}
+        {
+            "type": "string",
+            "pattern": r"^[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}$",
+            "examples": ["2023-10-01"],
+        }
     ),
 ]
 
@@ -139,6 +143,7 @@ def _no_repeats(values: list[str] | None) -> list[str] | None:
 
 # ---------------------------------------------------------------- the sidecar
 _UNIQUE: dict[str, Any] = {"uniqueItems": True}
+
 
 class Strict(BaseModel):
     """Base of every record: unknown keys are errors, strings are never coerced."""

@@ -44,7 +44,9 @@ def parse_registry(kind: str, data: bytes | None, path: str) -> ParsedRegistry:
         if not isinstance(node, MappingNode):
             msg = f"is not a mapping; {path} maps each {key_column} to its attributes"
             line, column = position(node)
-            return ParsedRegistry(kind, path, findings=(Finding.make("schema", path, msg, line, column),))
+            return ParsedRegistry(
+                kind, path, findings=(Finding.make("schema", path, msg, line, column),)
+            )
         builder = Builder()
         entries: list[tuple[ScalarNode, Any, Any]] = []
         seen: set[Any] = set()

@@ -83,7 +83,9 @@ class LocalRoot:
                     children = sorted(entries, key=lambda entry: entry.name)
             except OSError as exc:
                 message = f"directory cannot be listed ({exc.strerror or exc}); its sessions are not indexed"
-                listing.findings.append(Finding.make("unreadable", prefix.rstrip("/") or ".", message))
+                listing.findings.append(
+                    Finding.make("unreadable", prefix.rstrip("/") or ".", message)
+                )
                 continue
             subdirs: list[tuple[str, str]] = []
             for entry in children:
@@ -205,7 +207,9 @@ class PathRoot:
                 children = list(self._walk(directory, prefix))
             except OSError as exc:
                 message = f"directory cannot be listed ({exc}); its sessions are not indexed"
-                listing.findings.append(Finding.make("unreadable", prefix.rstrip("/") or ".", message))
+                listing.findings.append(
+                    Finding.make("unreadable", prefix.rstrip("/") or ".", message)
+                )
                 continue
             subdirs: list[tuple[ReadablePath, str]] = []
             for child, rel in children:
@@ -243,7 +247,9 @@ def open_root(root: str | os.PathLike[str] | ReadablePath) -> Root:
         try:
             from upath import UPath
         except ImportError:
-            message = f"{root} is a URL; install the remote extra: pip install 'session-files[remote]'"
+            message = (
+                f"{root} is a URL; install the remote extra: pip install 'session-files[remote]'"
+            )
             raise ValueError(message) from None
         return PathRoot(UPath(root))
     if isinstance(root, str) and root.startswith("file://"):

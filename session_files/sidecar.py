@@ -50,7 +50,9 @@ class SidecarError(ValueError):
 
     def __init__(self, findings: list[Finding] | tuple[Finding, ...]) -> None:
         self.findings = tuple(findings)
-        lines = [f"{f.path}:{f.line or '-'}:{f.column or '-'}: {f.code}: {f.message}" for f in findings]
+        lines = [
+            f"{f.path}:{f.line or '-'}:{f.column or '-'}: {f.code}: {f.message}" for f in findings
+        ]
         super().__init__("\n".join(lines))
 
 

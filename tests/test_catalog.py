@@ -171,7 +171,9 @@ def test_sessions_join_directory_note_experimenters_and_projects(catalog: Catalo
         ({"subject": "M009"}, []),
     ],
 )
-def test_sessions_filters(catalog: Catalog, filters: dict[str, Any], expected: list[datetime]) -> None:
+def test_sessions_filters(
+    catalog: Catalog, filters: dict[str, Any], expected: list[datetime]
+) -> None:
     assert [s.session_datetime for s in catalog.sessions(**filters)] == expected
 
 
@@ -207,9 +209,13 @@ def test_blobs_keep_their_data_and_key_types(tmp_path: Path) -> None:
 
 YAML_DATA = st.recursive(
     st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(),
-    lambda inner: st.lists(inner, max_size=4)
-    | st.dictionaries(
-        st.none() | st.booleans() | st.integers() | st.text() | st.just("$map"), inner, max_size=4
+    lambda inner: (
+        st.lists(inner, max_size=4)
+        | st.dictionaries(
+            st.none() | st.booleans() | st.integers() | st.text() | st.just("$map"),
+            inner,
+            max_size=4,
+        )
     ),
     max_leaves=20,
 )

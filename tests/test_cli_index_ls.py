@@ -42,7 +42,9 @@ def test_index_builds_then_reports_what_changed(lab: Path) -> None:
         lab,
         {
             "M001/2024-01-16_09-00-00/session.yaml": None,
-            "M002/2024-02-01_11-15-00/session.yaml": sidecar("M002", "2024-02-01 11:15:00", ["eve"]),
+            "M002/2024-02-01_11-15-00/session.yaml": sidecar(
+                "M002", "2024-02-01 11:15:00", ["eve"]
+            ),
             "a/session.yml": "x\n",
         },
     )
@@ -96,10 +98,17 @@ def test_index_registry_option_is_relative_to_the_current_directory(
 
 @pytest.mark.parametrize(
     "args",
-    [["index", "/no/such/root"], ["ls", "/no/such/root"], ["ls", "--format", "xml"],
-     ["ls", "--since", "last week"], ["index", "--bogus"]],
+    [
+        ["index", "/no/such/root"],
+        ["ls", "/no/such/root"],
+        ["ls", "--format", "xml"],
+        ["ls", "--since", "last week"],
+        ["index", "--bogus"],
+    ],
 )
-def test_bad_roots_and_options_exit_2(args: list[str], lab: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_bad_roots_and_options_exit_2(
+    args: list[str], lab: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.chdir(lab)
     code, out, err = run(*args)
     assert code == 2
@@ -124,15 +133,25 @@ def test_ls_csv(lab: Path) -> None:
     assert code == 0
     assert out == (
         "subject,session_datetime,session_dir,experimenters,projects,note\n"
-        "M001,2024-01-15 10:30:00,M001/2024-01-15_10-30-00,\"alice,bob\",vision,Went well.\n"
+        'M001,2024-01-15 10:30:00,M001/2024-01-15_10-30-00,"alice,bob",vision,Went well.\n'
         "M001,2024-01-16 09:00:00,M001/2024-01-16_09-00-00,,,\n"
     )
 
 
 def test_ls_json_with_filters(lab: Path) -> None:
     code, out, _ = run(
-        "ls", str(lab), "--format", "json", "--project", "vision", "--experimenter", "bob",
-        "--since", "2024-01-15 10:30:00", "--until", "2024-02-01",
+        "ls",
+        str(lab),
+        "--format",
+        "json",
+        "--project",
+        "vision",
+        "--experimenter",
+        "bob",
+        "--since",
+        "2024-01-15 10:30:00",
+        "--until",
+        "2024-02-01",
     )
     assert code == 0
     assert json.loads(out) == [

@@ -140,7 +140,9 @@ def test_an_unparseable_registry_contributes_nothing(tmp_path: Path) -> None:
         tmp_path, {**REGISTRY, "registry/projects.yaml": "a: [\n", "a/session.yaml": sidecar()}
     )
     report = validate(root)
-    assert [(f.code, f.path) for f in report.findings] == [("yaml-syntax", "registry/projects.yaml")]
+    assert [(f.code, f.path) for f in report.findings] == [
+        ("yaml-syntax", "registry/projects.yaml")
+    ]
     assert report.catalog is not None
     assert len(report.catalog["project"]) == 0
     assert report.sessions == 1
@@ -210,8 +212,11 @@ def test_severity_overrides_change_drop_and_keep_sessions_honest(tmp_path: Path)
     assert report.sessions == 1
     assert report.catalog is not None
     assert report.catalog["session_experimenter"].to_dicts() == [
-        {"subject": "M001", "session_datetime": report.catalog["session"].to_dicts()[0]
-         ["session_datetime"], "user": "alice"}
+        {
+            "subject": "M001",
+            "session_datetime": report.catalog["session"].to_dicts()[0]["session_datetime"],
+            "user": "alice",
+        }
     ]
     assert len(report.catalog["project_session"]) == 0
 
@@ -264,8 +269,11 @@ def test_a_broken_config_is_reported_and_its_defaults_apply(tmp_path: Path) -> N
 def test_a_registry_outside_the_root_is_named_by_its_absolute_path(tmp_path: Path) -> None:
     outside = write_root(
         tmp_path / "elsewhere",
-        {"subjects.yaml": "M001: {sex: Q, subject_birth_date: 2023-01-01}\n",
-         "projects.yaml": PROJECTS, "experimenters.yaml": EXPERIMENTERS},
+        {
+            "subjects.yaml": "M001: {sex: Q, subject_birth_date: 2023-01-01}\n",
+            "projects.yaml": PROJECTS,
+            "experimenters.yaml": EXPERIMENTERS,
+        },
     )
     root = write_root(tmp_path / "root", {"a/session.yaml": sidecar()})
     report = validate(root, registry=outside)

@@ -35,7 +35,11 @@ def age(root: Path, *rels: str) -> None:
 
 def test_the_first_refresh_adds_and_the_next_finds_nothing_to_do(lab: Path) -> None:
     first = update_index(lab)
-    assert (first.refresh.added, first.refresh.modified, first.refresh.removed) == ([A, B, C], [], [])
+    assert (first.refresh.added, first.refresh.modified, first.refresh.removed) == (
+        [A, B, C],
+        [],
+        [],
+    )
     assert first.refresh.index == lab / ".session-files/index.sqlite"
     assert (lab / ".session-files/.gitignore").read_text(encoding="utf-8").endswith("*\n")
     second = update_index(lab)
@@ -102,7 +106,9 @@ def test_a_file_stored_long_after_its_mtime_is_trusted_by_its_stat(lab: Path) ->
 def test_a_registry_change_rechecks_every_reference(lab: Path) -> None:
     write_root(lab, {"x/session.yaml": sidecar("M003", "2024-05-01 00:00:00")})
     assert update_index(lab).sessions == 3
-    subjects = REGISTRY["registry/subjects.yaml"] + "M003:\n  sex: F\n  subject_birth_date: 2024-01-01\n"
+    subjects = (
+        REGISTRY["registry/subjects.yaml"] + "M003:\n  sex: F\n  subject_birth_date: 2024-01-01\n"
+    )
     write_root(lab, {"registry/subjects.yaml": subjects})
     update = update_index(lab)
     assert update.refresh.sources_changed
@@ -111,7 +117,11 @@ def test_a_registry_change_rechecks_every_reference(lab: Path) -> None:
     assert update.sessions == 4
     write_root(lab, {"registry/projects.yaml": None})
     update = update_index(lab)
-    assert [f.code for f in update.findings] == ["unknown-project", "unknown-project", "unknown-project"]
+    assert [f.code for f in update.findings] == [
+        "unknown-project",
+        "unknown-project",
+        "unknown-project",
+    ]
     assert indexed(lab) == cold(lab)
 
 

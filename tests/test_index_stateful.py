@@ -42,8 +42,11 @@ class IndexMachine(RuleBasedStateMachine):
         self.base = Path(tempfile.mkdtemp(prefix="stateful-"))
         self.root = self.base / "root"
         (self.root / "registry").mkdir(parents=True)
-        self.registry = {"subjects.yaml": SUBJECTS, "projects.yaml": PROJECTS,
-                         "experimenters.yaml": EXPERIMENTERS}
+        self.registry = {
+            "subjects.yaml": SUBJECTS,
+            "projects.yaml": PROJECTS,
+            "experimenters.yaml": EXPERIMENTERS,
+        }
         for name, text in self.registry.items():
             (self.root / "registry" / name).write_text(text, encoding="utf-8")
         self.index = self.base / "index.sqlite"
@@ -103,13 +106,23 @@ class IndexMachine(RuleBasedStateMachine):
 
     @rule(add=st.booleans(), kind=st.sampled_from(["subjects.yaml", "experimenters.yaml"]))
     def edit_registry(self, add: bool, kind: str) -> None:
-        extra = {"subjects.yaml": "M009: {sex: U, subject_birth_date: 2023-01-01}\n",
-                 "experimenters.yaml": "cara:\n"}[kind]
+        extra = {
+            "subjects.yaml": "M009: {sex: U, subject_birth_date: 2023-01-01}\n",
+            "experimenters.yaml": "cara:\n",
+        }[kind]
         text = self.registry[kind] + (extra if add else "")
         (self.root / "registry" / kind).write_text(text, encoding="utf-8")
 
-    @rule(which=st.sampled_from(["", "severity: {unknown-experimenter: warning}\n",
-                                 "ignore: ['b/']\n", "severity: {duplicate-session: off}\n"]))
+    @rule(
+        which=st.sampled_from(
+            [
+                "",
+                "severity: {unknown-experimenter: warning}\n",
+                "ignore: ['b/']\n",
+                "severity: {duplicate-session: off}\n",
+            ]
+        )
+    )
     def edit_config(self, which: str) -> None:
         (self.root / "session-files.yaml").write_text(which, encoding="utf-8")
 
@@ -134,7 +147,5 @@ class IndexMachine(RuleBasedStateMachine):
             conn.close()
 
 
-IndexMachine.TestCase.settings = settings(
-    max_examples=30, stateful_step_count=20, deadline=None
-)
+IndexMachine.TestCase.settings = settings(max_examples=30, stateful_step_count=20, deadline=None)
 TestIndexMachine = IndexMachine.TestCase
