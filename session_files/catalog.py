@@ -17,6 +17,7 @@ from typing import Any
 
 from .index.columns import COLUMNS, Column, from_sql
 from .index.query import TimeBound, bound, frame, quoted, stored_values
+from .index.store import guard_rows
 from .records import TABLES, Row
 
 
@@ -164,6 +165,7 @@ class Catalog:
         """A catalog over an open index connection; ``owned``: close it with the catalog."""
         self.root = root
         self._conn = conn
+        guard_rows(conn)  # a damaged index met while reading is removed, with a clear error
         if owned:
             weakref.finalize(self, conn.close)
 

@@ -75,12 +75,13 @@ class LocalRoot:
 
     def scan(self, skip_dirs: frozenset[str], ignore: pathspec.PathSpec[Any]) -> Listing:
         listing = Listing()
+        sidecars = listing.sidecars
         stack: list[tuple[str, str]] = [(str(self.path), "")]
         while stack:
             directory, prefix = stack.pop()
             try:
                 with os.scandir(directory) as entries:
-                    children = sorted(entries, key=lambda entry: entry.name)
+                    children = list(entries)  # the listing is sorted once, at the end
             except OSError as exc:
                 message = f"directory cannot be listed ({exc.strerror or exc}); its sessions are not indexed"
                 listing.findings.append(
@@ -92,12 +93,18 @@ class LocalRoot:
                 name = entry.name
                 if name.startswith("."):
                     continue
-                if not _is_text(name):  # a path that is not UTF-8 cannot be a session_dir
+                if not name.isascii() and not _is_text(name):  # not UTF-8: never a session_dir
                     if entry.is_dir(follow_symlinks=False):
                         listing.findings.append(_not_text(prefix + name))
                     continue
                 rel = prefix + name
                 try:
+                    if name == SIDECAR_NAME and entry.is_file(follow_symlinks=False):
+                        # the common case, inline: a regular sidecar (d_type says so; no stat)
+                        if not ignore.match_file(rel):
+                            stat = entry.stat(follow_symlinks=False)
+                            sidecars.append(Entry(rel, stat.st_size, stat.st_mtime_ns))
+                        continue
                     self._visit(entry, rel, skip_dirs, ignore, listing, subdirs)
                 except OSError as exc:
                     message = f"cannot be read ({exc.strerror or exc})"

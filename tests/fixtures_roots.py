@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import os
+import shutil
 import sqlite3
+import tempfile
 from collections.abc import Iterator, Mapping
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -154,3 +157,17 @@ def many_sessions(root: Path, count: int, *, bad_every: int = 0) -> Path:
             encoding="utf-8",
         )
     return root
+
+
+@pytest.fixture
+def shared_tmp() -> Iterator[Path]:
+    """A directory ``nobody`` can reach (pytest's own tmp_path is private to its user)."""
+    path = Path(tempfile.mkdtemp(prefix="session-files-hostile-"))
+    path.chmod(0o755)
+    try:
+        yield path
+    finally:
+        for directory, subdirectories, _ in os.walk(path):  # top-down: open each before entering
+            for name in subdirectories:
+                (Path(directory) / name).chmod(0o755)
+        shutil.rmtree(path)

@@ -17,12 +17,9 @@ from __future__ import annotations
 import json
 import os
 import pwd
-import shutil
 import subprocess
 import sys
-import tempfile
 import tracemalloc
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from types import FrameType
@@ -429,20 +426,6 @@ def test_read_sidecar_refuses_a_fifo_without_blocking(tmp_path: Path) -> None:
     )
     assert proc.returncode == 0, proc.stderr.decode(errors="replace")
     assert proc.stdout.decode().strip() == "unreadable cannot be read: not a regular file"
-
-
-@pytest.fixture
-def shared_tmp() -> Iterator[Path]:
-    """A directory ``nobody`` can reach (pytest's own tmp_path is private to its user)."""
-    path = Path(tempfile.mkdtemp(prefix="session-files-hostile-"))
-    path.chmod(0o755)
-    try:
-        yield path
-    finally:
-        for directory, subdirectories, _ in os.walk(path):  # top-down: open each before entering
-            for name in subdirectories:
-                (Path(directory) / name).chmod(0o755)
-        shutil.rmtree(path)
 
 
 UNPRIVILEGED_VALIDATE = """

@@ -6,12 +6,9 @@ import json
 import os
 import pwd
 import random
-import shutil
 import subprocess
 import sys
-import tempfile
 import warnings
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -65,17 +62,6 @@ def test_an_index_with_damaged_pages_is_rebuilt_and_the_answer_is_right(
     # a rebuild says why; damage that SQLite never reads (free space) needs no rebuild at all
     assert all("rebuilt from scratch" in str(w.message) for w in caught)
     assert update_index(root, index=index).refresh.warnings == []
-
-
-@pytest.fixture
-def shared_tmp() -> Iterator[Path]:
-    """A directory another user can reach (pytest's tmp_path is private to its user)."""
-    path = Path(tempfile.mkdtemp(prefix="session-files-ro-"))
-    path.chmod(0o755)
-    try:
-        yield path
-    finally:
-        shutil.rmtree(path)
 
 
 VALIDATE_AS = """

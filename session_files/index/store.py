@@ -128,13 +128,20 @@ class _Cursor(sqlite3.Cursor):
 
 
 class _Connection(sqlite3.Connection):
-    """A connection whose statements report damaged pages as IndexDamagedError."""
+    """A connection whose statements report damaged pages as IndexDamagedError.
+
+    Rows fetched by a refresh need no such care (a refresh that meets damage is retried
+    from scratch by ``open_index``), so only a catalog's reads, after ``guard_rows``, pay
+    for checking every fetched row.
+    """
 
     path: Path | None = None
+    guarded: bool = False
 
     def execute(self, sql: str, parameters: Any = (), /) -> sqlite3.Cursor:
-        cursor = self.cursor(_Cursor)
-        cursor.path = self.path
+        cursor = self.cursor(_Cursor) if self.guarded else self.cursor()
+        if isinstance(cursor, _Cursor):
+            cursor.path = self.path
         try:
             return cursor.execute(sql, parameters)
         except sqlite3.DatabaseError as exc:
@@ -145,6 +152,13 @@ class _Connection(sqlite3.Connection):
             return super().executemany(sql, parameters)
         except sqlite3.DatabaseError as exc:
             raise _damaged(exc, self.path) from exc
+
+
+def guard_rows(conn: sqlite3.Connection) -> None:
+    """From now on, damaged pages met while fetching rows raise IndexDamagedError (and
+    remove the file), as they do when a statement starts."""
+    if isinstance(conn, _Connection):
+        conn.guarded = True
 
 
 def connect(path: Path | None) -> sqlite3.Connection:
