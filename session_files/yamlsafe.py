@@ -21,9 +21,39 @@ import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 try:  # libyaml is in every PyYAML wheel; the pure-Python parser is the fallback
-    from yaml import CSafeLoader as _Loader
+    from yaml import CSafeLoader as _BaseLoader
 except ImportError:  # pragma: no cover - PyYAML built without libyaml
-    from yaml import SafeLoader as _Loader  # type: ignore[assignment]
+    from yaml import SafeLoader as _BaseLoader  # type: ignore[assignment]
+
+_RESOLVED: dict[tuple[str, tuple[bool, bool]], str] = {}
+_RESOLVED_MAX = 50_000  # distinct short scalars remembered (keys, rig names, small numbers)
+
+
+class _Loader(_BaseLoader):
+    """The safe loader, with scalar resolution remembered across files.
+
+    Resolving a plain scalar's tag is a pure function of its text and style (this loader
+    has no path resolvers), and sidecars repeat the same keys and values in every file:
+    a dictionary lookup replaces PyYAML's regex search for most scalars.
+    """
+
+    def resolve(self, kind: type[Node], value: Any, implicit: Any) -> str:
+        if kind is not ScalarNode or len(value) > 64:
+            return str(super().resolve(kind, value, implicit))  # type: ignore[no-untyped-call]
+        key = (value, (bool(implicit[0]), bool(implicit[1])))
+        tag = _RESOLVED.get(key)
+        if tag is None:
+            tag = str(super().resolve(kind, value, implicit))  # type: ignore[no-untyped-call]
+            if len(_RESOLVED) < _RESOLVED_MAX:
+                _RESOLVED[key] = tag
+        return tag
+
+    def descend_resolver(self, current_node: Any, current_index: Any) -> None:
+        """No path resolvers: nothing to track while descending."""
+
+    def ascend_resolver(self) -> None:
+        """No path resolvers: nothing to track while ascending."""
+
 
 MAX_BYTES = 1024 * 1024
 MAX_DEPTH = 100
