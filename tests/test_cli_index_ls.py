@@ -56,7 +56,7 @@ def test_index_builds_then_reports_what_changed(lab: Path) -> None:
         "removed: 1",
         "unchanged: 1",
         "sessions: 1",
-        "findings: 1 errors, 1 warnings",
+        "findings: 1 error, 1 warning",
     ]
 
 

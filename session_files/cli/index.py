@@ -8,6 +8,7 @@ import click
 
 from session_files.api import update_index
 from session_files.cli.index_options import index_option, open_root_argument, registry_option
+from session_files.reporters.text import plural
 
 
 @click.command()
@@ -29,5 +30,5 @@ def index(root: str, registry: str | None, index_path: Path | None) -> None:
     click.echo(f"removed: {len(result.removed)}")
     click.echo(f"unchanged: {result.unchanged}")
     click.echo(f"sessions: {update.sessions}")
-    click.echo(f"findings: {update.errors} errors, {update.warnings} warnings")
+    click.echo(f"findings: {plural(update.errors, 'error')}, {plural(update.warnings, 'warning')}")
     click.echo(f"seconds: {result.seconds:.2f}")
