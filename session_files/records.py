@@ -384,6 +384,12 @@ FOREIGN_KEYS: tuple[tuple[str, tuple[str, ...], str, tuple[str, ...]], ...] = (
     ),
 )
 
+# The session and the tables keyed by it (element-session's tables), in declaration order.
+SESSION_TABLES: tuple[str, ...] = (
+    "session",
+    *(table for table, _, referenced, _ in FOREIGN_KEYS if referenced == "session"),
+)
+
 REGISTRY_ROWS: dict[str, type[Row]] = {
     "subjects": SubjectRow,
     "projects": ProjectRow,

@@ -19,14 +19,6 @@ from pydantic.fields import FieldInfo
 from session_files.records import FOREIGN_KEYS, TABLES, Row
 
 UPSTREAM = ("subject", "project", "experimenter")
-SESSION_TABLES = (
-    "session",
-    "session__attribute",
-    "session_directory",
-    "session_experimenter",
-    "session_note",
-    "project_session",
-)
 SESSION_KEY = ("subject", "session_datetime")
 
 

@@ -13,10 +13,10 @@ from dataclasses import dataclass
 from types import ModuleType
 from typing import Any
 
-from session_files.records import TABLES
+from session_files.records import SESSION_TABLES, TABLES
 
 from . import _dj
-from .definitions import SESSION_TABLES, UPSTREAM, class_name, definition
+from .definitions import UPSTREAM, class_name, definition
 from .errors import ActivationError
 
 UPSTREAM_CLASSES = tuple(class_name(table) for table in UPSTREAM)

@@ -13,9 +13,9 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from session_files.records import TABLES
+from session_files.records import SESSION_TABLES, TABLES
 
-from .definitions import SESSION_KEY, SESSION_TABLES, UPSTREAM
+from .definitions import SESSION_KEY, UPSTREAM
 
 Rows = list[dict[str, Any]]
 SessionKey = tuple[str, datetime]

@@ -15,10 +15,10 @@ from contextlib import contextmanager
 from types import ModuleType
 from typing import Any
 
-from session_files.records import TABLES
+from session_files.records import SESSION_TABLES, TABLES
 
 from . import _dj
-from .definitions import SESSION_TABLES, UPSTREAM, class_name
+from .definitions import UPSTREAM, class_name
 from .errors import ActivationError, PublishError, PublishRefused
 from .pipeline import Pipeline, activate, linked_tables
 from .plan import Plan, Rows, SessionKey, make_plan
