@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from .api import IndexRebuiltWarning, IndexUpdate, load_catalog, update_index, validate
 from .catalog import Catalog, SessionInfo, Sessions, Table
+from .config import expected_session_dir
 from .datajoint import activate, publish  # DataJoint (an optional extra) loads on first call
 from .findings import Finding
 from .records import (
@@ -34,6 +35,7 @@ __all__ = [
     "SubjectEntry",
     "Table",
     "activate",
+    "expected_session_dir",
     "load_catalog",
     "parse_sidecar",
     "publish",

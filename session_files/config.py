@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import posixpath
+import string
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Annotated
 
 from pydantic import AfterValidator, BeforeValidator, ValidationError
@@ -28,6 +31,56 @@ def _off(value: object) -> object:
     return "off" if value is False else value
 
 
+LAYOUT_FIELDS = ("subject", "session_datetime")
+_LAYOUT_SAMPLE = datetime(2024, 1, 15, 10, 30)
+
+
+def expected_session_dir(layout: str, subject: str, session_datetime: datetime) -> str:
+    """The session directory (relative to the root, POSIX) that ``layout`` gives.
+
+    ``layout`` is the root config's template, e.g.
+    ``"{subject}/{session_datetime:%Y-%m-%d_%H-%M-%S}"``; ``{session_datetime:FORMAT}``
+    takes a strftime format. Raises ValueError for a template that is not valid.
+    """
+    check_layout(layout)
+    return _normal(layout.format(subject=subject, session_datetime=session_datetime))
+
+
+def _normal(path: str) -> str:
+    return "/".join(part for part in path.replace("\\", "/").split("/") if part not in ("", "."))
+
+
+def check_layout(layout: str) -> str:
+    """``layout`` itself when it is a valid template, else ValueError saying why."""
+    try:
+        fields = [name for _, name, _, _ in string.Formatter().parse(layout) if name is not None]
+    except ValueError as exc:
+        msg = f"is not a valid template ({exc}); write it like {_LAYOUT_EXAMPLE!r}"
+        raise ValueError(msg) from None
+    unknown = sorted({name for name in fields if name not in LAYOUT_FIELDS})
+    if unknown:
+        msg = (
+            f"uses {', '.join('{' + name + '}' for name in unknown)}; the fields are {{subject}}"
+            f" and {{session_datetime:FORMAT}}, e.g. {_LAYOUT_EXAMPLE!r}"
+        )
+        raise ValueError(msg)
+    try:
+        sample = _normal(layout.format(subject="M001", session_datetime=_LAYOUT_SAMPLE))
+    except (ValueError, TypeError, KeyError, IndexError) as exc:
+        msg = f"cannot be filled in ({exc}); write it like {_LAYOUT_EXAMPLE!r}"
+        raise ValueError(msg) from None
+    if layout.startswith(("/", "\\")) or ".." in sample.split("/") or not sample:
+        msg = f"must give a path inside the root, relative to it, e.g. {_LAYOUT_EXAMPLE!r}"
+        raise ValueError(msg)
+    if posixpath.isabs(sample) or (len(sample) > 1 and sample[1] == ":"):
+        msg = f"must give a relative path, e.g. {_LAYOUT_EXAMPLE!r}"
+        raise ValueError(msg)
+    return layout
+
+
+_LAYOUT_EXAMPLE = "{subject}/{session_datetime:%Y-%m-%d_%H-%M-%S}"
+
+
 class RootConfig(Strict):
     """What ``session-files.yaml`` may say; command-line options override it."""
 
@@ -37,6 +90,13 @@ class RootConfig(Strict):
         Annotated[str, AfterValidator(_known_code)],
         Annotated[SeveritySetting, BeforeValidator(_off)],
     ] = {}
+    layout: Annotated[str, AfterValidator(check_layout)] | None = None
+
+    def session_dir(self, subject: str, session_datetime: datetime) -> str | None:
+        """The session directory ``layout`` gives (None when no layout is set)."""
+        if self.layout is None:
+            return None
+        return expected_session_dir(self.layout, subject, session_datetime)
 
 
 @dataclass(frozen=True)
@@ -57,7 +117,7 @@ def parse_config(data: bytes | None, path: str = CONFIG_FILE) -> LoadedConfig:
             return LoadedConfig()
         if not isinstance(node, MappingNode):
             line, column = position(node)
-            msg = "is not a mapping; it may set 'registry', 'ignore' and 'severity'"
+            msg = "is not a mapping; it may set 'registry', 'ignore', 'severity' and 'layout'"
             return LoadedConfig(findings=(Finding.make("schema", path, msg, line, column),))
 
         document = Builder().build(node)

@@ -30,6 +30,10 @@ CODES: dict[str, tuple[Severity, str]] = {
         "warning",
         "A symbolic link points outside the data root; it is not followed.",
     ),
+    "layout-mismatch": (
+        "warning",
+        "The root config sets a layout and the session directory is not what it gives.",
+    ),
 }
 
 

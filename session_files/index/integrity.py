@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import sqlite3
 from collections import defaultdict
+from datetime import datetime
 
+from session_files.config import expected_session_dir
 from session_files.findings import CODES, SeveritySetting
 
 from .sources import Registries
@@ -62,9 +64,30 @@ def _unknown(
     ]
 
 
-def check(conn: sqlite3.Connection, registries: Registries) -> list[FindingRecord]:
+def _layout(conn: sqlite3.Connection, layout: str) -> list[FindingRecord]:
+    """``layout-mismatch``: sidecars whose directory is not the one the layout gives."""
+    out: list[FindingRecord] = []
+    for path, subject, when, directory in conn.execute(
+        "SELECT path, subject, session_datetime, session_dir FROM stage_session"
+    ):
+        expected = expected_session_dir(layout, subject, datetime.fromisoformat(when))
+        if directory != expected:
+            message = (
+                f"is in {directory or '.'!r}, but the root config's layout {layout!r} puts"
+                f" subject {subject!r} at {when} in {expected!r}; move the session directory"
+                " there (or fix subject or session_datetime)"
+            )
+            out.append((path, None, None, "layout-mismatch", message))
+    return out
+
+
+def check(
+    conn: sqlite3.Connection, registries: Registries, layout: str | None = None
+) -> list[FindingRecord]:
     """Every integrity finding over the staged sidecars and the registries."""
     findings = _duplicates(conn)
+    if layout is not None:
+        findings += _layout(conn, layout)
     findings += _unknown(
         conn,
         registries,
@@ -93,14 +116,17 @@ def check(conn: sqlite3.Connection, registries: Registries) -> list[FindingRecor
 
 
 def derive(
-    conn: sqlite3.Connection, registries: Registries, severity: dict[str, SeveritySetting]
+    conn: sqlite3.Connection,
+    registries: Registries,
+    severity: dict[str, SeveritySetting],
+    layout: str | None = None,
 ) -> None:
     """Recompute the integrity findings and which staged sidecars are in the view."""
     conn.execute("DELETE FROM finding WHERE origin = 'integrity'")
     conn.executemany(
         "INSERT INTO finding (origin, path, line, col, code, message)"
         " VALUES ('integrity', ?, ?, ?, ?, ?)",
-        check(conn, registries),
+        check(conn, registries, layout),
     )
     codes = blocking_codes(severity)
     marks = ", ".join("?" * len(codes))

@@ -206,7 +206,7 @@ def refresh_index(
     if result.sources_changed:
         _load_registries(conn, sources)
     if result.sources_changed or result.added or result.modified or result.removed:
-        derive(conn, sources.registries, sources.config.severity)
+        derive(conn, sources.registries, sources.config.severity, sources.config.layout)
     conn.executemany(
         "INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)",
         [
