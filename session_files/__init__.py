@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from .api import IndexRebuiltWarning, IndexUpdate, load_catalog, update_index, validate
-from .catalog import Catalog, SessionInfo, Sessions, Table
-from .config import expected_session_dir
 from .datajoint import activate, publish  # DataJoint (an optional extra) loads on first call
 from .findings import Finding
+from .index.catalog import Catalog, SessionInfo, Sessions, Table
+from .read.config import expected_session_dir
+from .read.sidecar import SidecarError, parse_sidecar, read_sidecar
 from .records import (
     Attribute,
     ExperimenterEntry,
@@ -15,9 +16,8 @@ from .records import (
     SubjectEntry,
 )
 from .report import Report
-from .sidecar import SidecarError, parse_sidecar, read_sidecar
-from .update import update_sidecar
-from .writer import write_sidecar
+from .write.update import update_sidecar
+from .write.writer import write_sidecar
 
 __all__ = [
     "Attribute",

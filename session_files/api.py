@@ -16,12 +16,12 @@ from typing import TypeAlias
 
 from pathlib_abc import ReadablePath
 
-from .catalog import Catalog
 from .findings import Finding
 from .index import RefreshResult, default_index_path, existing_index, open_index, read_findings
+from .index.catalog import Catalog
 from .index.sources import RegistryArg
+from .read.scan import open_root
 from .report import Report
-from .scan import open_root
 
 RootArg: TypeAlias = str | os.PathLike[str] | ReadablePath
 IndexArg: TypeAlias = str | os.PathLike[str] | None

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 from .findings import Finding
 
 if TYPE_CHECKING:
-    from .catalog import Catalog
+    from .index.catalog import Catalog
 
 
 @dataclass

@@ -13,10 +13,10 @@ from typing import Any
 
 import pytest
 
-from session_files.catalog import Catalog
 from session_files.index import open_index, read_findings
+from session_files.index.catalog import Catalog
+from session_files.read.scan import open_root
 from session_files.records import TABLES
-from session_files.scan import open_root
 
 SUBJECTS = """\
 M001:

@@ -21,9 +21,10 @@ import pytest
 
 import session_files
 from session_files import SidecarError, read_sidecar, update_sidecar, write_sidecar
+from session_files.layout import LOCK_NAME
+from session_files.read.scan import ignore_spec, open_root
 from session_files.records import Attribute, Sidecar
-from session_files.scan import ignore_spec, open_root
-from session_files.update import LOCK_NAME, set_attributes
+from session_files.write.update import set_attributes
 
 WORKERS = 4
 UPDATES = 30
@@ -101,7 +102,7 @@ def test_an_invalid_change_leaves_the_file_as_it_was(tmp_path: Path) -> None:
 
 UPDATE_AS_ANOTHER_USER = """
 import os, sys
-from session_files.update import set_attributes
+from session_files.write.update import set_attributes
 if os.geteuid() == 0:  # the lock file is root's: become someone else
     os.setgroups([])
     os.setgid(int(sys.argv[3]))

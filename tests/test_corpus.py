@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from session_files.registry import parse_registry
-from session_files.sidecar import parse_sidecar
+from session_files.read.registry import parse_registry
+from session_files.read.sidecar import parse_sidecar
 
 CORPUS = Path(__file__).parent / "corpus"
 SIDECARS = sorted((CORPUS / "sidecars").glob("*/*.yaml"))

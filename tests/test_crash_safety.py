@@ -18,11 +18,11 @@ from datetime import datetime
 from pathlib import Path
 
 from session_files import read_sidecar, write_sidecar
+from session_files.layout import TEMP_PREFIX
+from session_files.read.scan import ignore_spec, open_root
 from session_files.records import Attribute, Sidecar
-from session_files.scan import ignore_spec, open_root
-from session_files.writer import (
+from session_files.write.writer import (
     STALE_TEMP_SECONDS,
-    TEMP_PREFIX,
     atomic_write,
     dump_sidecar,
     remove_stale_temps,

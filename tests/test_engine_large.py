@@ -8,7 +8,7 @@ from pathlib import Path
 from session_files import load_catalog, update_index, validate
 from session_files.index import open_index
 from session_files.index.extract import PARALLEL_THRESHOLD, _pool
-from session_files.scan import open_root
+from session_files.read.scan import open_root
 from tests.fixtures_roots import cold, many_sessions, snapshot, write_root
 
 

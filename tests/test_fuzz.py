@@ -25,9 +25,10 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from session_files import Finding, parse_sidecar, validate
-from session_files.config import CONFIG_FILE, parse_config
 from session_files.findings import CODES
-from session_files.registry import REGISTRY_FILES, parse_registry
+from session_files.layout import CONFIG_NAME
+from session_files.read.config import parse_config
+from session_files.read.registry import REGISTRY_FILES, parse_registry
 
 pytestmark = pytest.mark.fuzz
 
@@ -114,8 +115,8 @@ def every_reader(data: bytes) -> None:
     for kind in REGISTRY_FILES:
         registry = parse_registry(kind, data, f"registry/{kind}.yaml")
         check(registry.findings, {f"registry/{kind}.yaml"}, default_severity=True)
-    config = parse_config(data, CONFIG_FILE)
-    check(config.findings, {CONFIG_FILE}, default_severity=True)
+    config = parse_config(data, CONFIG_NAME)
+    check(config.findings, {CONFIG_NAME}, default_severity=True)
 
 
 # ---------------------------------------------------------------- strategies
@@ -250,7 +251,7 @@ ROOT_FILES = [
     "registry/subjects.yaml",
     "registry/projects.yaml",
     "registry/experimenters.yaml",
-    CONFIG_FILE,
+    CONFIG_NAME,
     "M001/2024-01-15_10-30-00/session.yaml",
     "M001/2024-01-16_09-00-00/session.yaml",
     "M002/a b/é/session.yaml",

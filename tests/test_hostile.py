@@ -29,12 +29,13 @@ import pytest
 
 import session_files
 from session_files import parse_sidecar, validate
-from session_files.config import parse_config
 from session_files.index import open_index, read_findings
 from session_files.index.extract import extract
-from session_files.registry import parse_registry
-from session_files.scan import Listing, LocalRoot, ignore_spec, open_root
-from session_files.yamlsafe import MAX_BYTES, MAX_DEPTH, MAX_VALUES
+from session_files.layout import MAX_BYTES
+from session_files.read.config import parse_config
+from session_files.read.registry import parse_registry
+from session_files.read.scan import Listing, LocalRoot, ignore_spec, open_root
+from session_files.read.yamlsafe import MAX_DEPTH, MAX_VALUES
 
 MiB = 1024 * 1024
 GOOD = b"subject: M001\nsession_datetime: 2024-01-15 10:30:00\n"
@@ -225,7 +226,7 @@ def test_many_bad_keys_cost_work_linear_in_their_number() -> None:
     """Thousands of unknown keys are thousands of findings, each located by an index of
     the mapping: before, every finding scanned the whole mapping (49,990 unknown keys took
     minutes). Counted in executed lines of the position lookup, not in seconds."""
-    import session_files.yamlsafe as yamlsafe
+    import session_files.read.yamlsafe as yamlsafe
 
     lines = 0
 

@@ -10,7 +10,7 @@ import time
 from pathlib import Path
 
 from session_files.index import open_index
-from session_files.scan import open_root
+from session_files.read.scan import open_root
 from tests.fixtures_roots import cold, many_sessions, sidecar, snapshot, write_root
 
 REPO = Path(__file__).resolve().parents[1]

@@ -24,8 +24,8 @@ import pytest
 
 from session_files import IndexRebuiltWarning, Report, update_index, validate
 from session_files.index import open_index
+from session_files.read.scan import open_root
 from session_files.records import TABLES
-from session_files.scan import open_root
 from tests.fixtures_roots import cold, many_sessions, sidecar, snapshot, write_root
 
 REPO = Path(__file__).resolve().parents[1]

@@ -11,7 +11,7 @@ import pytest
 
 from session_files import IndexRebuiltWarning, load_catalog, update_index, validate
 from session_files.index import open_index
-from session_files.scan import open_root
+from session_files.read.scan import open_root
 from tests.fixtures_roots import REGISTRY, cold, sidecar, snapshot, write_root
 
 A = "M001/2024-01-15_10-30-00/session.yaml"

@@ -23,7 +23,7 @@ from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule
 
 from session_files.index import open_index
-from session_files.scan import open_root
+from session_files.read.scan import open_root
 from tests.fixtures_roots import EXPERIMENTERS, PROJECTS, SUBJECTS, cold, sidecar, snapshot
 
 TICK_NS = 1_000_000_000

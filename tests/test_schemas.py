@@ -14,9 +14,9 @@ from hypothesis import strategies as st
 from jsonschema import Draft202012Validator
 
 from session_files.cli import main
-from session_files.registry import parse_registry
-from session_files.schema_export import all_schemas
-from session_files.sidecar import parse_sidecar
+from session_files.read.registry import parse_registry
+from session_files.read.sidecar import parse_sidecar
+from session_files.write.schema_export import all_schemas
 
 REPO = Path(__file__).parent.parent
 SCHEMAS = REPO / "schemas"

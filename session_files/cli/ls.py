@@ -12,8 +12,8 @@ from typing import Any
 import click
 
 from session_files.api import load_catalog
-from session_files.catalog import SessionInfo
 from session_files.cli.index_options import index_option, open_root_argument, registry_option
+from session_files.index.catalog import SessionInfo
 
 _HEADER = ("subject", "session_datetime", "session_dir", "experimenters", "projects", "note")
 

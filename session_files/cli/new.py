@@ -6,9 +6,9 @@ from pathlib import Path
 
 import click
 
+from ..read.sidecar import SidecarError
 from ..records import parse_session_datetime
-from ..sidecar import SidecarError
-from ..writer import write_sidecar
+from ..write.writer import write_sidecar
 
 
 def _attribute(text: str) -> tuple[str, str]:

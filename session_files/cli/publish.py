@@ -27,18 +27,11 @@ from session_files.datajoint import (
 )
 from session_files.datajoint import publish as publish_root
 from session_files.datajoint.plan import session_label
+from session_files.reporters.text import plural
+
+from ._common import CouldNotRun
 
 SCHEMA_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,63}$")
-
-
-class CouldNotRun(click.ClickException):
-    """Publishing did not run; exit status 2, like a usage error."""
-
-    exit_code = 2
-
-
-def _plural(count: int, noun: str) -> str:
-    return f"{count} {noun}{'' if count == 1 else 's'}"
 
 
 def render(result: PublishResult) -> list[str]:
@@ -57,31 +50,31 @@ def render(result: PublishResult) -> list[str]:
     registry = sum(len(keys) for keys in result.registry_inserted.values())
     updated = sum(len(keys) for keys in result.registry_updated.values())
     unchanged = (
-        f"{_plural(result.sessions_unchanged, 'session')} and"
-        f" {_plural(result.registry_unchanged, 'registry row')}"
+        f"{plural(result.sessions_unchanged, 'session')} and"
+        f" {plural(result.registry_unchanged, 'registry row')}"
     )
     if not result.changes:
         lines.append(f"nothing to insert: {unchanged} already in {result.schema}")
     else:
         inserted = len(result.sessions_inserted)
         lines.append(
-            f"{would}insert{'' if would else 'ed'} {_plural(inserted, 'session')} and"
-            f" {_plural(registry, 'registry row')} into {result.schema}"
+            f"{would}insert{'' if would else 'ed'} {plural(inserted, 'session')} and"
+            f" {plural(registry, 'registry row')} into {result.schema}"
         )
         if result.sessions_replaced:
-            replaced = _plural(len(result.sessions_replaced), "session")
+            replaced = plural(len(result.sessions_replaced), "session")
             lines.append(f"{would}replace{'' if would else 'd'} {replaced}")
         if updated:
-            lines.append(f"{would}update{'' if would else 'd'} {_plural(updated, 'registry row')}")
+            lines.append(f"{would}update{'' if would else 'd'} {plural(updated, 'registry row')}")
         lines.append(f"unchanged: {unchanged}")
     if result.conflicts:
         lines.append(
-            f"{_plural(len(result.conflicts), 'conflict')} left alone; pass --replace to"
+            f"{plural(len(result.conflicts), 'conflict')} left alone; pass --replace to"
             " replace those sessions (with their parts and dependents) and update those"
             " registry rows"
         )
     if result.errors_left_out:
-        errors = _plural(result.errors_left_out, "error")
+        errors = plural(result.errors_left_out, "error")
         lines.append(
             f"left out: sessions and registry entries with errors ({errors};"
             " run `session-files validate` to see them)"

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from ..schema_export import check_schemas, write_schemas
+from ..write.schema_export import check_schemas, write_schemas
 
 
 @click.command()

@@ -17,15 +17,10 @@ import click
 
 from session_files.api import IndexRebuiltWarning
 from session_files.api import validate as validate_root
+from session_files.cli._common import CouldNotRun
 from session_files.cli.index_options import index_option, open_root_argument, registry_option
 from session_files.report import Report
 from session_files.reporters import REPORTERS
-
-
-class CouldNotRun(click.ClickException):
-    """The check did not run; exit status 2, like a usage error."""
-
-    exit_code = 2
 
 
 def _use_color() -> bool:

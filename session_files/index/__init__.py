@@ -6,25 +6,9 @@ connection; ``read_findings`` and the ``Catalog`` read from it.
 
 from __future__ import annotations
 
-import json
-import sqlite3
-from pathlib import Path
-
-from session_files.findings import Finding, apply_severity
-from session_files.scan import LocalRoot, Root
-
-from .refresh import RefreshResult, refresh_index
-from .sources import RegistryArg
-from .store import (
-    INDEX_DIR,
-    INDEX_FILE,
-    IndexDamagedError,
-    begin,
-    default_index_path,
-    existing_index,
-    identity,
-    replace_garbage,
-)
+from .opening import finding_order, open_index, read_findings
+from .refresh import RefreshResult
+from .store import IndexDamagedError, default_index_path, existing_index
 
 __all__ = [
     "IndexDamagedError",
@@ -35,85 +19,3 @@ __all__ = [
     "open_index",
     "read_findings",
 ]
-
-
-def open_index(
-    root: Root,
-    path: Path | None,
-    *,
-    registry: RegistryArg = None,
-    refresh_now: bool = True,
-    progress: bool | None = None,
-) -> tuple[sqlite3.Connection, RefreshResult]:
-    """Open (creating or rebuilding as needed) the index at ``path`` (None: in memory) and,
-    with ``refresh_now`` or when it was just created, refresh it from the root.
-
-    An index whose pages turn out to be damaged while it is refreshed (SQLite's plain
-    ``DatabaseError``: "database disk image is malformed") is deleted and rebuilt once,
-    with a warning; errors of access or locking (``OperationalError``) are raised as they are.
-    """
-    try:
-        return _open_index(root, path, registry, refresh_now, progress)
-    except sqlite3.DatabaseError as exc:
-        if path is None or type(exc) not in (sqlite3.DatabaseError, IndexDamagedError):
-            raise
-        replace_garbage(path)
-        conn, result = _open_index(root, path, registry, refresh_now, progress)
-        reason = getattr(exc, "reason", exc)
-        result.warnings.insert(0, f"index {path} is damaged ({reason}); rebuilt from scratch")
-        return conn, result
-
-
-def _open_index(
-    root: Root,
-    path: Path | None,
-    registry: RegistryArg,
-    refresh_now: bool,
-    progress: bool | None,
-) -> tuple[sqlite3.Connection, RefreshResult]:
-    if path is not None:
-        path.parent.mkdir(parents=True, exist_ok=True)
-    travels = isinstance(root, LocalRoot) and path == root.path / INDEX_DIR / INDEX_FILE
-    conn, warnings = begin(path, identity(root), travels=travels)
-    try:
-        stamp = conn.execute("SELECT value FROM meta WHERE key = 'refreshed_ns'").fetchone()
-        fresh = stamp[0] == "0"
-        if refresh_now or fresh or warnings:
-            result = refresh_index(conn, root, registry, progress=progress)
-        else:
-            result = RefreshResult(root.display, path)
-        conn.execute("COMMIT")
-    except BaseException:
-        conn.rollback()
-        conn.close()
-        raise
-    result.index = path
-    result.warnings[:0] = warnings
-    return conn, result
-
-
-def finding_order(finding: Finding) -> tuple[str, bool, int, bool, int, str, str]:
-    """Sort key: path, line, column, code (findings without a position first)."""
-    line, column = finding.line, finding.column
-    return (
-        finding.path,
-        line is not None,
-        line or 0,
-        column is not None,
-        column or 0,
-        finding.code,
-        finding.message,
-    )
-
-
-def read_findings(conn: sqlite3.Connection) -> list[Finding]:
-    """Every finding of the index, with the root config's severity overrides, sorted."""
-    findings = [
-        Finding.make(code, path, message, line, col)
-        for path, line, col, code, message in conn.execute(
-            "SELECT path, line, col, code, message FROM finding"
-        )
-    ]
-    row = conn.execute("SELECT value FROM meta WHERE key = 'severity'").fetchone()
-    severity = json.loads(row[0]) if row else {}
-    return sorted(apply_severity(findings, severity), key=finding_order)

@@ -19,10 +19,10 @@ from typing import NamedTuple
 from tqdm import tqdm
 
 from session_files.findings import Finding
+from session_files.layout import READ_LIMIT, SIDECAR_NAME
+from session_files.read.scan import LocalRoot, Root
+from session_files.read.sidecar import parse_sidecar
 from session_files.records import TABLES
-from session_files.scan import READ_LIMIT, LocalRoot, Root
-from session_files.sidecar import parse_sidecar
-from session_files.writer import SIDECAR_NAME
 
 from .columns import encode_blob
 

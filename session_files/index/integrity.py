@@ -13,8 +13,8 @@ import sqlite3
 from collections import defaultdict
 from datetime import datetime
 
-from session_files.config import expected_session_dir
 from session_files.findings import CODES, SeveritySetting
+from session_files.read.config import expected_session_dir
 
 from .sources import Registries
 

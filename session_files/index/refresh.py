@@ -19,7 +19,7 @@ from pathlib import Path
 import pathspec
 
 from session_files.findings import Finding
-from session_files.scan import Entry, Root, ignore_spec
+from session_files.read.scan import Entry, Root, ignore_spec
 
 from .columns import COLUMNS, to_sql
 from .extract import Extracted, extract_all

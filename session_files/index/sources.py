@@ -15,11 +15,12 @@ from typing import TypeAlias
 
 from pathlib_abc import ReadablePath
 
-from session_files.config import CONFIG_FILE, LoadedConfig, RootConfig, parse_config
 from session_files.findings import Finding
-from session_files.registry import REGISTRY_FILES, ParsedRegistry, parse_registry
-from session_files.scan import READ_LIMIT, LocalRoot, Root
-from session_files.sidecar import read_regular
+from session_files.layout import CONFIG_NAME, READ_LIMIT, REGISTRY_DIR
+from session_files.read.config import LoadedConfig, RootConfig, parse_config
+from session_files.read.files import read_regular
+from session_files.read.registry import REGISTRY_FILES, ParsedRegistry, parse_registry
+from session_files.read.scan import LocalRoot, Root
 
 from .extract import digest
 
@@ -60,10 +61,10 @@ def _read_failure(path: str, exc: OSError) -> Finding:
 def load_config(root: Root) -> tuple[LoadedConfig, bytes | None]:
     """The root config (defaults when absent) and its bytes."""
     try:
-        data = root.read_optional(CONFIG_FILE)
+        data = root.read_optional(CONFIG_NAME)
     except OSError as exc:
-        return LoadedConfig(findings=(_read_failure(CONFIG_FILE, exc),)), None
-    return parse_config(data, CONFIG_FILE), data
+        return LoadedConfig(findings=(_read_failure(CONFIG_NAME, exc),)), None
+    return parse_config(data, CONFIG_NAME), data
 
 
 def _local_reader(directory: Path) -> Reader:
@@ -93,7 +94,7 @@ def locate_registry(root: Root, setting: RegistryArg) -> tuple[str, str | None, 
                 return None
 
         return str(remote), None, read_remote
-    text = os.fspath(setting if setting is not None else "registry")
+    text = os.fspath(setting if setting is not None else REGISTRY_DIR)
     if "://" in text:
         from upath import UPath
 

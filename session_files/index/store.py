@@ -18,12 +18,11 @@ from typing import Any
 
 from platformdirs import user_cache_dir
 
-from session_files.scan import LocalRoot, Root
+from session_files.layout import INDEX_DIR, INDEX_FILE
+from session_files.read.scan import LocalRoot, Root
 
 from .schema import INDEX_SCHEMA, ddl
 
-INDEX_DIR = ".session-files"
-INDEX_FILE = "index.sqlite"
 FORMAT = "session-files index"
 BUSY_TIMEOUT_S = 600.0
 

@@ -18,8 +18,8 @@ import xml.etree.ElementTree as ET
 from collections import defaultdict
 
 from session_files.findings import Finding
+from session_files.layout import SIDECAR_NAME
 from session_files.report import Report
-from session_files.writer import SIDECAR_NAME
 
 from ._common import sorted_findings
 from .text import finding_line, plural

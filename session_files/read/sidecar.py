@@ -2,19 +2,18 @@
 
 from __future__ import annotations
 
-import errno
 import os
-import stat
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 from pydantic import ValidationError
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
-from .findings import Finding
+from ..findings import Finding
+from ..layout import READ_LIMIT, SIDECAR_NAME
+from ..records import Sidecar
+from .files import read_regular
 from .problems import schema_findings
-from .records import Sidecar
 from .yamlsafe import NULL, Builder, YamlProblem, compose, decode, position
 
 Position = tuple[int, int]
@@ -143,9 +142,9 @@ def read_sidecar(path: str | os.PathLike[str]) -> Sidecar:
     """Read one ``session.yaml`` (or the directory holding it); raise SidecarError if invalid."""
     target = os.fspath(path)
     if os.path.isdir(target):
-        target = os.path.join(target, "session.yaml")
+        target = os.path.join(target, SIDECAR_NAME)
     try:
-        data = read_regular(target, MAX_READ)
+        data = read_regular(target, READ_LIMIT)
     except OSError as exc:
         message = f"cannot be read: {exc.strerror or exc}"
         raise SidecarError([Finding.make("unreadable", target, message)]) from exc
@@ -153,18 +152,3 @@ def read_sidecar(path: str | os.PathLike[str]) -> Sidecar:
     if parsed.record is None:
         raise SidecarError(parsed.findings)
     return parsed.record
-
-
-MAX_READ = 1024 * 1024 + 1  # one byte past the limit, so an oversized file is reported as such
-
-
-def read_regular(path: str, limit: int) -> bytes:
-    """At most ``limit`` bytes of a regular file; a FIFO or device is refused, never opened
-    in a way that blocks (a pipe named ``session.yaml`` must not hang a scan)."""
-    if not stat.S_ISREG(Path(path).stat().st_mode):
-        raise OSError(errno.EINVAL, "not a regular file", path)
-    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0))
-    with os.fdopen(fd, "rb") as handle:
-        if not stat.S_ISREG(os.fstat(fd).st_mode):  # replaced since the first look
-            raise OSError(errno.EINVAL, "not a regular file", path)
-        return handle.read(limit)

@@ -20,6 +20,8 @@ from typing import Any
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
+from ..layout import MAX_BYTES
+
 try:  # libyaml is in every PyYAML wheel; the pure-Python parser is the fallback
     from yaml import CSafeLoader as _BaseLoader
 except ImportError:  # pragma: no cover - PyYAML built without libyaml
@@ -55,7 +57,6 @@ class _Loader(_BaseLoader):
         """No path resolvers: nothing to track while ascending."""
 
 
-MAX_BYTES = 1024 * 1024
 MAX_DEPTH = 100
 MAX_VALUES = 100_000
 # Each nesting level needs at least one of these characters; below this many, nesting

@@ -11,12 +11,11 @@ from typing import Annotated
 from pydantic import AfterValidator, BeforeValidator, ValidationError
 from yaml.nodes import MappingNode
 
-from .findings import CODES, Finding, SeveritySetting
+from ..findings import CODES, Finding, SeveritySetting
+from ..layout import CONFIG_NAME, REGISTRY_DIR
+from ..records import Strict
 from .problems import schema_findings
-from .records import Strict
 from .yamlsafe import Builder, YamlProblem, compose, decode, position
-
-CONFIG_FILE = "session-files.yaml"
 
 
 def _known_code(code: str) -> str:
@@ -84,7 +83,7 @@ _LAYOUT_EXAMPLE = "{subject}/{session_datetime:%Y-%m-%d_%H-%M-%S}"
 class RootConfig(Strict):
     """What ``session-files.yaml`` may say; command-line options override it."""
 
-    registry: str = "registry"
+    registry: str = REGISTRY_DIR
     ignore: list[str] = []
     severity: dict[
         Annotated[str, AfterValidator(_known_code)],
@@ -107,7 +106,7 @@ class LoadedConfig:
     findings: tuple[Finding, ...] = ()
 
 
-def parse_config(data: bytes | None, path: str = CONFIG_FILE) -> LoadedConfig:
+def parse_config(data: bytes | None, path: str = CONFIG_NAME) -> LoadedConfig:
     """Parse ``session-files.yaml``; a broken file is reported and the defaults apply."""
     if data is None:
         return LoadedConfig()

@@ -12,12 +12,11 @@ from typing import Any, Protocol
 import pathspec
 from pathlib_abc import ReadablePath
 
-from .findings import Finding
-from .sidecar import read_regular
-from .writer import SIDECAR_NAME
+from ..findings import Finding
+from ..layout import READ_LIMIT, SIDECAR_NAME
+from .files import read_regular
 
 _MISNAMED = re.compile(r"\s*session\.ya?ml.*", re.IGNORECASE)
-READ_LIMIT = 1024 * 1024 + 1  # one byte past the 1 MiB limit: an oversized file is reported
 
 
 @dataclass(frozen=True)

@@ -15,10 +15,10 @@ from dataclasses import asdict, dataclass
 from datetime import datetime
 from typing import Any
 
-from .index.columns import COLUMNS, Column, from_sql
-from .index.query import TimeBound, bound, frame, quoted, stored_values
-from .index.store import guard_rows
-from .records import TABLES, Row
+from ..records import TABLES, Row
+from .columns import COLUMNS, Column, from_sql
+from .query import TimeBound, bound, frame, quoted, stored_values
+from .store import guard_rows
 
 
 class Table:

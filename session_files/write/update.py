@@ -21,18 +21,17 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
-from .findings import Finding
-from .problems import schema_findings
-from .records import Attribute, Sidecar
-from .sidecar import SidecarError, read_sidecar
+from ..findings import Finding
+from ..layout import LOCK_NAME
+from ..read.problems import schema_findings
+from ..read.sidecar import SidecarError, read_sidecar
+from ..records import Attribute, Sidecar
 from .writer import coerce_record, write_sidecar
 
 try:
     import fcntl
 except ImportError:  # pragma: no cover - Windows: no advisory locks, see the module docstring
     fcntl = None  # type: ignore[assignment]
-
-LOCK_NAME = ".session.yaml.lock"
 
 
 @contextmanager

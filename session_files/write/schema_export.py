@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from .records import REGISTRY_ENTRIES, REGISTRY_KEYS, Attribute, Sidecar, Strict
+from ..records import REGISTRY_ENTRIES, REGISTRY_KEYS, Attribute, Sidecar, Strict
 
 DRAFT = "https://json-schema.org/draft/2020-12/schema"
 ID_BASE = "urn:session-files:schema:"

@@ -8,9 +8,9 @@ from typing import Any
 from pydantic import ConfigDict, TypeAdapter, ValidationError
 from yaml.nodes import MappingNode, ScalarNode
 
-from .findings import Finding
+from ..findings import Finding
+from ..records import REGISTRY_ENTRIES, REGISTRY_KEYS, REGISTRY_ROWS, Row
 from .problems import describe_type, schema_findings
-from .records import REGISTRY_ENTRIES, REGISTRY_KEYS, REGISTRY_ROWS, Row
 from .yamlsafe import Builder, YamlProblem, compose, decode, locate, locate_key, position
 
 REGISTRY_FILES = {kind: f"{kind}.yaml" for kind in REGISTRY_ROWS}

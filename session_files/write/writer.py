@@ -14,18 +14,17 @@ from typing import Any
 import yaml
 from pydantic import ValidationError
 
-from .findings import Finding
-from .problems import schema_findings
-from .records import Sidecar
-from .sidecar import SidecarError, parse_sidecar
+from ..findings import Finding
+from ..layout import SIDECAR_NAME, TEMP_PREFIX
+from ..read.problems import schema_findings
+from ..read.sidecar import SidecarError, parse_sidecar
+from ..records import Sidecar
 
 try:
     import fcntl
 except ImportError:  # pragma: no cover - Windows: stale temporary files are judged by age only
     fcntl = None  # type: ignore[assignment]
 
-SIDECAR_NAME = "session.yaml"
-TEMP_PREFIX = ".session.yaml."  # hidden: a scanner never mistakes a temporary file for a sidecar
 _TEMP_NAME = re.compile(r"\.session\.yaml\.[0-9a-f]{12}\.tmp")
 # A temporary file this old that no writer holds was left by a writer that was killed.
 STALE_TEMP_SECONDS = 3600

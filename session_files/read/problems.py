@@ -9,8 +9,8 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 from yaml.nodes import Node, ScalarNode
 
-from .findings import Finding
-from .records import NO_NUL
+from ..findings import Finding
+from ..records import NO_NUL
 from .yamlsafe import locate, locate_key, node_at
 
 _TYPE_NAMES = {

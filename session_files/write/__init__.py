@@ -1,0 +1,1 @@
+"""The write path: records to bytes on disk, atomically (sidecars, JSON Schemas)."""
