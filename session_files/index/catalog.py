@@ -10,15 +10,18 @@ from __future__ import annotations
 import json
 import sqlite3
 import weakref
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import asdict, dataclass
 from datetime import datetime
 from typing import Any
 
 from ..records import TABLES, Row
 from .columns import COLUMNS, Column, from_sql
+from .conditions import register, sessions_where
 from .query import TimeBound, bound, frame, quoted, stored_values
 from .store import guard_rows
+from .wide import Wide
+from .wide import build as build_wide
 
 
 class Table:
@@ -91,7 +94,7 @@ class Table:
 
     def to_pandas(self) -> Any:
         """The rows as a pandas DataFrame: datetime64 for datetimes and dates, string for
-        text, Python objects for blobs."""
+        text, blobs as JSON text (as stored; ``to_dicts`` gives them as data)."""
         return frame(self.columns, self.to_dicts())
 
 
@@ -138,7 +141,7 @@ class Sessions(Sequence[SessionInfo]):
 
     def to_pandas(self) -> Any:
         """A DataFrame, one row per session (experimenters and projects as lists)."""
-        return frame(SESSION_COLUMNS, self.to_dicts())
+        return frame(SESSION_COLUMNS, self.to_dicts(), lists=("experimenters", "projects"))
 
 
 _SESSIONS_SQL = """
@@ -154,10 +157,6 @@ LEFT JOIN session_note n ON n.subject = d.subject AND n.session_datetime = d.ses
 """
 
 
-def _any_of(value: str | Sequence[str]) -> list[str]:
-    return [value] if isinstance(value, str) else list(value)
-
-
 class Catalog:
     """The relational view of one data root (SPEC section 5), read from its index."""
 
@@ -166,6 +165,7 @@ class Catalog:
         self.root = root
         self._conn = conn
         guard_rows(conn)  # a damaged index met while reading is removed, with a clear error
+        register(conn)  # the SQL functions of attribute conditions
         if owned:
             weakref.finalize(self, conn.close)
 
@@ -201,42 +201,75 @@ class Catalog:
         experimenter: str | Sequence[str] | None = None,
         since: TimeBound = None,
         until: TimeBound = None,
+        sex: Any = None,
+        subject_birth_date: Any = None,
+        subject_nickname: Any = None,
+        attributes: Mapping[str, Any] | None = None,
     ) -> Sessions:
         """One row per session, with directory, note, experimenters and projects.
 
-        Each filter takes one key or a list (any of them); ``since``/``until`` bound
-        ``session_datetime`` (inclusive; a date ``until`` includes that whole day).
+        ``subject``, ``project``, ``experimenter`` take one key or a list (any of them);
+        ``since``/``until`` bound ``session_datetime`` (inclusive; a date ``until``
+        includes that whole day). ``sex``, ``subject_birth_date``, ``subject_nickname``
+        (the subject registry) and each value of ``attributes`` (name -> condition) take
+        a condition: a value, a list (any of them) or ``(operator, value)`` with one of
+        ``== != < <= > >= in``, e.g. ``attributes={"rig": "rig-3", "temperature_c":
+        (">", 37)}``. A number compares the values that are numbers, a boolean the
+        booleans, text the text as written. All filters must hold.
         """
-        where: list[str] = []
-        params: list[Any] = []
-        if subject is not None:
-            keys = _any_of(subject)
-            where.append(f"d.subject IN ({', '.join('?' * len(keys))})")
-            params += keys
-        for value, table, column in (
-            (project, "project_session", "project"),
-            (experimenter, "session_experimenter", "user"),
-        ):
-            if value is not None:
-                keys = _any_of(value)
-                where.append(
-                    f"EXISTS (SELECT 1 FROM {table} x WHERE x.subject = d.subject AND"
-                    f" x.session_datetime = d.session_datetime AND x.{quoted(column)}"
-                    f" IN ({', '.join('?' * len(keys))}))"
-                )
-                params += keys
-        for bound_value, upper in ((since, False), (until, True)):
-            limit = bound(bound_value, upper)
-            if limit is not None:
-                where.append(f"d.session_datetime {limit[0]} ?")
-                params.append(limit[1])
-        sql = _SESSIONS_SQL + (" WHERE " + " AND ".join(where) if where else "")
+        where, params = sessions_where(
+            subject,
+            project,
+            experimenter,
+            since,
+            until,
+            {
+                "sex": sex,
+                "subject_birth_date": subject_birth_date,
+                "subject_nickname": subject_nickname,
+            },
+            attributes,
+        )
+        sql = _SESSIONS_SQL + (" WHERE " + where if where else "")
         sql += " ORDER BY d.subject, d.session_datetime"
         rows = [
             SessionInfo(s, datetime.fromisoformat(t), d, n, json.loads(e), json.loads(p))
             for s, t, d, n, e, p in self._conn.execute(sql, params)
         ]
         return Sessions(rows)
+
+    def wide(
+        self,
+        *,
+        subject: str | Sequence[str] | None = None,
+        project: str | Sequence[str] | None = None,
+        experimenter: str | Sequence[str] | None = None,
+        since: TimeBound = None,
+        until: TimeBound = None,
+        sex: Any = None,
+        subject_birth_date: Any = None,
+        subject_nickname: Any = None,
+        attributes: Mapping[str, Any] | None = None,
+        typed: bool = True,
+    ) -> Wide:
+        """One row per session: note, experimenters, projects, the subject's columns and
+        one column per attribute (typed as numbers or booleans where every value is one,
+        unless ``typed=False``; blobs as JSON text in ``NAME__blob``). Filters as in
+        ``sessions``."""
+        where, params = sessions_where(
+            subject,
+            project,
+            experimenter,
+            since,
+            until,
+            {
+                "sex": sex,
+                "subject_birth_date": subject_birth_date,
+                "subject_nickname": subject_nickname,
+            },
+            attributes,
+        )
+        return build_wide(self._conn, where, params, typed=typed)
 
     def close(self) -> None:
         """Close the connection to the index."""

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from .columns import Column, to_sql
+from .columns import Column, encode_blob, to_sql
 
 TimeBound = datetime | date | str | None
 
@@ -48,20 +48,26 @@ def pandas_module() -> Any:
     try:
         import pandas
     except ImportError:
-        msg = "topandas_module() needs pandas: pip install 'session-files[pandas]'"
+        msg = "to_pandas() needs pandas: pip install 'session-files[pandas]'"
         raise ImportError(msg) from None
     return pandas
 
 
-def frame(columns: Sequence[Column], records: list[dict[str, Any]]) -> Any:
+def frame(
+    columns: Sequence[Column], records: list[dict[str, Any]], *, lists: Sequence[str] = ()
+) -> Any:
+    """A DataFrame of ``records``: datetime64 for datetimes and dates, string for text,
+    blobs as JSON text (so that it writes to parquet); the ``lists`` columns hold lists."""
     pd = pandas_module()
     data: dict[str, Any] = {}
     for column in columns:
         values = [record[column.name] for record in records]
         if column.kind in ("datetime", "date"):
             data[column.name] = pd.to_datetime(pd.Series(values, dtype="object"))
-        elif column.kind == "blob":
+        elif column.name in lists:
             data[column.name] = pd.Series(values, dtype="object")
+        elif column.kind == "blob":
+            data[column.name] = pd.Series([encode_blob(v) for v in values], dtype="string")
         else:
             data[column.name] = pd.Series(values, dtype="string")
     return pd.DataFrame(data)
