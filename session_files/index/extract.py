@@ -27,6 +27,7 @@ from session_files.records import TABLES
 from .columns import encode_blob
 
 PARALLEL_THRESHOLD = 2000  # fewer files than this: one process is faster than starting a pool
+REMOTE_BATCH = 500  # sidecars of a remote root fetched together (concurrently, where it can)
 _DIR_LIMIT = TABLES["session_directory"].model_fields["session_dir"].metadata[0].max_length
 
 FindingRow = tuple[int | None, int | None, str, str]  # line, column, code, message
@@ -103,9 +104,13 @@ def extract(root: Root, path: str) -> Extracted:
         if data is None:
             data = root.read(path)
     except OSError as exc:
-        message = f"cannot be read ({exc.strerror or exc}); check its permissions"
-        return Extracted(path, None, [_row(Finding.make("unreadable", path, message))])
+        return _unreadable(path, exc)
     return extract_bytes(path, data)
+
+
+def _unreadable(path: str, exc: OSError) -> Extracted:
+    message = f"cannot be read ({exc.strerror or exc}); check its permissions"
+    return Extracted(path, None, [_row(Finding.make("unreadable", path, message))])
 
 
 def extract_bytes(path: str, data: bytes) -> Extracted:
@@ -171,10 +176,22 @@ def extract_all(
     local = root.path if isinstance(root, LocalRoot) else None
     pool = _pool(workers) if local is not None and len(paths) >= PARALLEL_THRESHOLD else None
     if pool is None:
+        read_many = getattr(root, "read_many", None)
         with _Bar(total=len(paths), unit="file", file=sys.stderr, disable=not show) as bar:
-            for path in paths:
-                yield extract(root, path)
-                bar.update()
+            if read_many is None:
+                for path in paths:
+                    yield extract(root, path)
+                    bar.update()
+                return
+            for start in range(0, len(paths), REMOTE_BATCH):
+                batch = list(paths[start : start + REMOTE_BATCH])
+                for path, data in zip(batch, read_many(batch), strict=True):
+                    yield (
+                        _unreadable(path, data)
+                        if isinstance(data, OSError)
+                        else extract_bytes(path, data)
+                    )
+                bar.update(len(batch))
         return
     size = max(100, min(1000, len(paths) // (workers * 8) + 1))
     chunks = [paths[i : i + size] for i in range(0, len(paths), size)]

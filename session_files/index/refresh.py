@@ -4,7 +4,9 @@ A local file is unchanged when its size and mtime_ns are what the index stored, 
 was "racy" when stored: modified so shortly before that refresh (within RACY_NS) that a
 rewrite in the same timestamp tick, with the same size, would not show in its stat. Racy
 files are re-read (and compared by digest) on the next refresh, as git does with its index.
-Roots without stat information (``PathRoot``) are compared by content digest.
+A remote object is unchanged when its size and version tag (S3's ETag, from the listing)
+are what the index stored, so a refresh of an unchanged bucket reads no object. Roots
+without either (``memory://``) are compared by content digest.
 """
 
 from __future__ import annotations
@@ -28,7 +30,7 @@ from .schema import REGISTRY_TABLES, insert_sql, q
 from .sources import RegistryArg, Sources, load_sources
 
 RACY_NS = 2_000_000_000  # coarser than any filesystem timestamp tick we expect (FAT: 2 s)
-Known = dict[str, str | None]  # path -> "size:mtime_ns", None when it must be read again
+Known = dict[str, str | None]  # path -> stamp (see ``_stamp``), None: it must be read again
 _STAGES = ("stage_session", "stage_attribute", "stage_experimenter", "stage_project")
 _SESSION = (
     "subject",
@@ -137,13 +139,33 @@ def _load_registries(conn: sqlite3.Connection, sources: Sources) -> None:
             )
 
 
+def _stamp(entry: Entry) -> str | None:
+    """What the listing says about a file, in the form ``_KNOWN`` builds from the index;
+    None when it says too little to trust (the file is read and compared by digest)."""
+    if entry.size is None:
+        return None
+    if entry.tag is not None:
+        return f"{entry.size}:{entry.tag}"
+    if entry.mtime_ns is None:
+        return None
+    return f"{entry.size}:{entry.mtime_ns}"
+
+
+# path -> stamp as ``_stamp`` writes it (NULL when racy or unknown): dict() is C-fast
+_KNOWN = (
+    "SELECT path, CASE WHEN racy OR size IS NULL THEN NULL"
+    " WHEN tag IS NOT NULL THEN size || ':' || tag"
+    " WHEN mtime_ns IS NULL THEN NULL ELSE size || ':' || mtime_ns END FROM file"
+)
+
+
 def _to_read(entries: list[Entry], known: Known) -> list[Entry]:
-    """The entries whose stat is not what the index stored (or that were racy, or that no
-    stat describes, as on a remote root)."""
+    """The entries whose stat or tag is not what the index stored (or that were racy, or
+    that nothing describes, as on a ``memory://`` root)."""
     return [
         entry
         for entry in entries
-        if entry.size is None or known.get(entry.path) != f"{entry.size}:{entry.mtime_ns}"
+        if (stamp := _stamp(entry)) is None or known.get(entry.path) != stamp
     ]
 
 
@@ -163,13 +185,7 @@ def refresh_index(
     patterns = sources.config.ignore
     listing = root.scan(skip, ignore_spec(patterns) if patterns else NOTHING_IGNORED)
 
-    # path -> "size:mtime_ns" (None when racy or unknown): dict() of 2-tuples is C-fast
-    known: Known = dict(
-        conn.execute(
-            "SELECT path, CASE WHEN racy OR size IS NULL OR mtime_ns IS NULL THEN NULL"
-            " ELSE size || ':' || mtime_ns END FROM file"
-        )
-    )
+    known: Known = dict(conn.execute(_KNOWN))
     present = {entry.path for entry in listing.sidecars}
     result.removed = sorted(known.keys() - present)
     _forget(conn, result.removed)
@@ -182,13 +198,13 @@ def refresh_index(
         dict(conn.execute("SELECT path, digest FROM file")) if reading else {}
     )
     changed: list[Extracted] = []
-    files: list[tuple[str, int | None, int | None, str | None, int]] = []
+    files: list[tuple[str, int | None, int | None, str | None, int, str | None]] = []
     for item in extract_all(root, [entry.path for entry in reading], progress):
         entry = stats[item.path]
         racy = item.digest is None or (
-            entry.mtime_ns is not None and entry.mtime_ns >= started - RACY_NS
+            entry.tag is None and entry.mtime_ns is not None and entry.mtime_ns >= started - RACY_NS
         )
-        files.append((item.path, entry.size, entry.mtime_ns, item.digest, int(racy)))
+        files.append((item.path, entry.size, entry.mtime_ns, item.digest, int(racy), entry.tag))
         if item.digest is not None and digests.get(item.path) == item.digest:
             result.unchanged += 1
             continue
@@ -197,7 +213,11 @@ def refresh_index(
         if len(changed) >= 5000:
             _flush(conn, changed, known)
     _flush(conn, changed, known)
-    conn.executemany("INSERT OR REPLACE INTO file VALUES (?, ?, ?, ?, ?)", files)
+    conn.executemany(
+        "INSERT OR REPLACE INTO file (path, size, mtime_ns, digest, racy, tag)"
+        " VALUES (?, ?, ?, ?, ?, ?)",
+        files,
+    )
 
     conn.execute("DELETE FROM finding WHERE origin = 'scan'")
     _insert_findings(conn, "scan", listing.findings)

@@ -26,6 +26,7 @@ class Entry:
     path: str
     size: int | None = None
     mtime_ns: int | None = None
+    tag: str | None = None  # a remote store's version tag (S3: the ETag)
 
 
 @dataclass
@@ -193,11 +194,20 @@ def _misnamed(rel: str, name: str) -> Finding:
 
 
 class PathRoot:
-    """Any ``pathlib_abc.ReadablePath``: a universal-pathlib ``UPath`` (memory://, zip://, s3://)."""
+    """Any ``pathlib_abc.ReadablePath``: a universal-pathlib ``UPath`` (memory://, zip://, s3://).
+
+    A path backed by an fsspec filesystem is listed in one pass (``find``: on S3 one
+    paginated listing of the prefix, not one request per directory) and read in batches
+    (``cat_ranges``: concurrent requests where the filesystem is asynchronous). fsspec's
+    listing cache is dropped first, so every scan sees what is there now.
+    """
 
     def __init__(self, path: ReadablePath) -> None:
         self.path = path
         self.display = str(path)
+        fs, base = getattr(path, "fs", None), getattr(path, "path", None)
+        self.fs: Any = fs if isinstance(base, str) and hasattr(fs, "find") else None
+        self.base = base.rstrip("/") if isinstance(base, str) else ""
 
     def _walk(self, directory: ReadablePath, prefix: str) -> Iterator[tuple[ReadablePath, str]]:
         for child in sorted(directory.iterdir(), key=lambda item: item.name):
@@ -205,6 +215,8 @@ class PathRoot:
                 yield child, prefix + child.name
 
     def scan(self, skip_dirs: frozenset[str], ignore: pathspec.PathSpec[Any]) -> Listing:
+        if self.fs is not None:
+            return self._scan_fs(skip_dirs, ignore)
         listing = Listing()
         stack: list[tuple[ReadablePath, str]] = [(self.path, "")]
         while stack:
@@ -212,10 +224,7 @@ class PathRoot:
             try:
                 children = list(self._walk(directory, prefix))
             except OSError as exc:
-                message = f"directory cannot be listed ({exc}); its sessions are not indexed"
-                listing.findings.append(
-                    Finding.make("unreadable", prefix.rstrip("/") or ".", message)
-                )
+                listing.findings.append(_unlisted(prefix, exc))
                 continue
             subdirs: list[tuple[ReadablePath, str]] = []
             for child, rel in children:
@@ -233,16 +242,108 @@ class PathRoot:
         listing.sidecars.sort(key=lambda entry: entry.path)
         return listing
 
+    def _scan_fs(self, skip_dirs: frozenset[str], ignore: pathspec.PathSpec[Any]) -> Listing:
+        """The same rules as the walk above, over one recursive listing."""
+        listing = Listing()
+        fs, base = self.fs, self.base
+        try:
+            fs.invalidate_cache(base or None)
+            found: dict[str, dict[str, Any]] = fs.find(base, withdirs=True, detail=True)
+            if not found and not fs.isdir(base):
+                raise FileNotFoundError(base or "/")
+        except OSError as exc:
+            listing.findings.append(_unlisted("", exc))
+            return listing
+        cut = len(base) + 1 if base else 0
+        entries = sorted(
+            (name[cut:] if base else name.lstrip("/"), info)
+            for name, info in found.items()
+            if name.rstrip("/") != base
+        )
+        kept: dict[str, bool] = {"": True}  # directory ("a/b/") -> whether its entries count
+
+        def keep(directory: str) -> bool:
+            if directory not in kept:
+                parent, _, name = directory[:-1].rpartition("/")
+                parent = parent + "/" if parent else ""
+                kept[directory] = (
+                    keep(parent)
+                    and not name.startswith(".")
+                    and directory[:-1] not in skip_dirs
+                    and not ignore.match_file(directory)
+                )
+            return kept[directory]
+
+        for rel, info in entries:
+            rel = rel.rstrip("/")
+            parent, _, name = rel.rpartition("/")
+            if not rel or name.startswith(".") or not keep(parent + "/" if parent else ""):
+                continue
+            if info.get("type") == "directory" or ignore.match_file(rel):
+                continue
+            if name == SIDECAR_NAME:
+                listing.sidecars.append(Entry(rel, info.get("size"), tag=_tag(info)))
+            elif is_misnamed(name):
+                listing.findings.append(_misnamed(rel, name))
+        listing.sidecars.sort(key=lambda entry: entry.path)
+        return listing
+
+    def _full(self, path: str) -> str:
+        return f"{self.base}/{path}" if self.base else path
+
     def read(self, path: str) -> bytes:
+        if self.fs is not None:
+            result = self.read_many([path])[0]
+            if isinstance(result, BaseException):
+                raise result
+            return result
         target = self.path.joinpath(*path.split("/"))
         data: bytes = target.read_bytes()
         return data[:READ_LIMIT]
+
+    def read_many(self, paths: list[str]) -> list[bytes | OSError]:
+        """Each path's bytes (at most READ_LIMIT) or the OSError that reading it raised,
+        fetched concurrently where the filesystem can."""
+        if self.fs is None:
+            return [_try_read(self, path) for path in paths]
+        full = [self._full(path) for path in paths]
+        got = self.fs.cat_ranges(full, [0] * len(full), [READ_LIMIT] * len(full), on_error="return")
+        results: list[bytes | OSError] = []
+        for path, item in zip(paths, got, strict=True):
+            if isinstance(item, bytes):
+                results.append(item[:READ_LIMIT])
+            elif isinstance(item, OSError):
+                results.append(item)
+            else:  # another failure of the transport: reported like an I/O error
+                results.append(OSError(f"{path}: {item}"))
+        return results
 
     def read_optional(self, path: str) -> bytes | None:
         try:
             return self.read(path)
         except FileNotFoundError:
             return None
+
+
+def _try_read(root: PathRoot, path: str) -> bytes | OSError:
+    try:
+        return root.read(path)
+    except OSError as exc:
+        return exc
+
+
+def _tag(info: dict[str, Any]) -> str | None:
+    """What identifies an object's version on a remote store (S3: the ETag), if it says."""
+    for key in ("ETag", "etag", "md5Hash"):
+        value = info.get(key)
+        if isinstance(value, str) and value:
+            return value
+    return None
+
+
+def _unlisted(prefix: str, exc: OSError) -> Finding:
+    message = f"directory cannot be listed ({exc}); its sessions are not indexed"
+    return Finding.make("unreadable", prefix.rstrip("/") or ".", message)
 
 
 def open_root(root: str | os.PathLike[str] | ReadablePath) -> Root:
