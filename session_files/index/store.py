@@ -163,8 +163,14 @@ def guard_rows(conn: sqlite3.Connection) -> None:
 def connect(path: Path | None) -> sqlite3.Connection:
     """A connection in autocommit mode (transactions are explicit); None: in memory."""
     target = ":memory:" if path is None else str(path)
+    # check_same_thread=False: a catalog that is dropped unclosed may be collected (and its
+    # connection closed) on another thread, such as fsspec's I/O thread on an s3:// root
     conn = sqlite3.connect(
-        target, timeout=BUSY_TIMEOUT_S, isolation_level=None, factory=_Connection
+        target,
+        timeout=BUSY_TIMEOUT_S,
+        isolation_level=None,
+        factory=_Connection,
+        check_same_thread=False,
     )
     conn.path = path
     conn.execute("PRAGMA synchronous = NORMAL")
