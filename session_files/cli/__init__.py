@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import click
 
+from .export import export
 from .index import index
 from .ls import ls
 from .new import new
@@ -18,6 +19,7 @@ def main() -> None:
     """Keep experimental session metadata honest: check and catalog session.yaml sidecars."""
 
 
+main.add_command(export)
 main.add_command(index)
 main.add_command(ls)
 main.add_command(new)
