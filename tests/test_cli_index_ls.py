@@ -132,8 +132,8 @@ def test_ls_csv(lab: Path) -> None:
     code, out, _ = run("ls", str(lab), "--format", "csv", "--subject", "M001")
     assert code == 0
     assert out == (
-        "subject,session_datetime,session_dir,experimenters,projects,note\n"
-        'M001,2024-01-15 10:30:00,M001/2024-01-15_10-30-00,"alice,bob",vision,Went well.\n'
+        "subject,session_datetime,session_dir,session_note,experimenters,projects\n"
+        'M001,2024-01-15 10:30:00,M001/2024-01-15_10-30-00,Went well.,"alice,bob",vision\n'
         "M001,2024-01-16 09:00:00,M001/2024-01-16_09-00-00,,,\n"
     )
 
@@ -161,7 +161,7 @@ def test_ls_json_with_filters(lab: Path) -> None:
             "session_dir": "M001/2024-01-15_10-30-00",
             "experimenters": ["alice", "bob"],
             "projects": ["vision"],
-            "note": "Went well.",
+            "session_note": "Went well.",
         },
         {
             "subject": "M002",
@@ -169,7 +169,7 @@ def test_ls_json_with_filters(lab: Path) -> None:
             "session_dir": "M002/2024-02-01_11-15-00",
             "experimenters": ["bob"],
             "projects": ["pilot", "vision"],
-            "note": None,
+            "session_note": None,
         },
     ]
 
@@ -178,6 +178,6 @@ def test_ls_with_no_sessions(tmp_path: Path) -> None:
     assert run("ls", str(tmp_path), "--format", "json") == (0, "[]\n", "")
     assert run("ls", str(tmp_path), "--format", "csv") == (
         0,
-        "subject,session_datetime,session_dir,experimenters,projects,note\n",
+        "subject,session_datetime,session_dir,session_note,experimenters,projects\n",
         "",
     )

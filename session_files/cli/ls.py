@@ -10,12 +10,15 @@ from pathlib import Path
 from typing import Any
 
 import click
+from wcwidth import wcswidth
 
+from session_files.analysis.export import safe_cell
 from session_files.api import load_catalog
 from session_files.cli.index_options import index_option, open_root_argument, registry_option
-from session_files.index.catalog import SessionInfo
 
-_HEADER = ("subject", "session_datetime", "session_dir", "experimenters", "projects", "note")
+TABLE_COLUMNS = ("subject", "session_datetime", "session_dir", "experimenters", "projects")
+DEFAULT_COLUMNS = (*TABLE_COLUMNS[:3], "session_note", *TABLE_COLUMNS[3:])
+SESSION_FIELDS = frozenset(DEFAULT_COLUMNS)
 
 
 def _when(ctx: click.Context, param: click.Parameter, value: str | None) -> date | None:
@@ -29,47 +32,64 @@ def _when(ctx: click.Context, param: click.Parameter, value: str | None) -> date
         raise click.BadParameter(msg) from None
 
 
-def _cells(row: SessionInfo) -> tuple[str, ...]:
-    return (
-        row.subject,
-        row.session_datetime.isoformat(sep=" "),
-        row.session_dir,
-        ",".join(row.experimenters),
-        ",".join(row.projects),
-        row.session_note or "",
-    )
+def _columns(ctx: click.Context, param: click.Parameter, value: tuple[str, ...]) -> list[str]:
+    return [name.strip() for item in value for name in item.split(",") if name.strip()]
 
 
-def _table(rows: list[SessionInfo]) -> str:
-    cells = [_HEADER[:5], *(_cells(row)[:5] for row in rows)]
-    widths = [max(len(line[i]) for line in cells) for i in range(5)]
+def _json_value(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return value.isoformat(sep=" ")
+    if isinstance(value, date):
+        return value.isoformat()
+    return value
+
+
+def _text(value: Any) -> str:
+    """A value as one cell of the table or CSV."""
+    value = _json_value(value)
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, list):
+        return ",".join(value)
+    return str(value)
+
+
+def _width(text: str) -> int:
+    """Terminal columns of ``text`` (East Asian wide characters take two)."""
+    width = wcswidth(text)
+    return width if width >= 0 else len(text)
+
+
+def _table(columns: list[str], rows: list[dict[str, Any]]) -> str:
+    cells = [columns, *([_text(row[name]) for name in columns] for row in rows)]
+    widths = [max(_width(line[i]) for line in cells) for i in range(len(columns))]
     return "\n".join(
-        "  ".join(cell.ljust(width) for cell, width in zip(line, widths, strict=True)).rstrip()
+        "  ".join(
+            cell + " " * (width - _width(cell)) for cell, width in zip(line, widths, strict=True)
+        ).rstrip()
         for line in cells
     )
 
 
-def _json(rows: list[SessionInfo]) -> str:
-    data: list[dict[str, Any]] = [
-        {
-            "subject": row.subject,
-            "session_datetime": row.session_datetime.isoformat(sep=" "),
-            "session_dir": row.session_dir,
-            "experimenters": row.experimenters,
-            "projects": row.projects,
-            "note": row.session_note,
-        }
-        for row in rows
-    ]
+def _json(columns: list[str], rows: list[dict[str, Any]]) -> str:
+    data = [{name: _json_value(row[name]) for name in columns} for row in rows]
     return json.dumps(data, indent=2, ensure_ascii=False)
 
 
-def _csv(rows: list[SessionInfo]) -> str:
+def _csv(columns: list[str], rows: list[dict[str, Any]]) -> str:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(_HEADER)
-    writer.writerows(_cells(row) for row in rows)
+    writer.writerow([safe_cell(name) for name in columns])
+    writer.writerows([safe_cell(_text(row[name])) for name in columns] for row in rows)
     return out.getvalue().rstrip("\n")
+
+
+def _absolute(root: str, session_dir: str) -> str:
+    if "://" in root:
+        return root.rstrip("/") if session_dir == "." else f"{root.rstrip('/')}/{session_dir}"
+    return str(Path(root) if session_dir == "." else Path(root, session_dir))
 
 
 @click.command(name="ls")
@@ -82,9 +102,25 @@ def _csv(rows: list[SessionInfo]) -> str:
 @click.option(
     "--format",
     "fmt",
-    type=click.Choice(["table", "csv", "json"]),
+    type=click.Choice(["table", "csv", "json", "paths"]),
     default="table",
     show_default=True,
+    help="paths: one session directory per line, for shell pipelines.",
+)
+@click.option(
+    "--columns",
+    multiple=True,
+    callback=_columns,
+    metavar="NAMES",
+    help="Comma-separated columns of catalog.wide() (e.g. subject,session_datetime,rig,sex).",
+)
+@click.option("--absolute", is_flag=True, help="session_dir as an absolute path (or URL).")
+@click.option(
+    "-0",
+    "--null",
+    "null",
+    is_flag=True,
+    help="With paths: end each path with NUL instead of a newline (for xargs -0).",
 )
 @registry_option
 @index_option
@@ -96,23 +132,54 @@ def ls(
     since: date | None,
     until: date | None,
     fmt: str,
+    columns: list[str],
+    absolute: bool,
+    null: bool,
     registry: str | None,
     index_path: Path | None,
 ) -> None:
-    """List the sessions of ROOT's view (default: the current directory)."""
+    """List the sessions of ROOT's view (default: the current directory).
+
+    Field names are those of the Python API (catalog.sessions() and catalog.wide());
+    CSV cells that a spreadsheet would run as a formula get a leading '.
+    """
+    if null and fmt not in ("paths", "table"):
+        msg = "-0/--null goes with --format paths"
+        raise click.UsageError(msg)
+    if null:
+        fmt = "paths"
     try:
         catalog = load_catalog(root, registry=registry, index=index_path)
     except (FileNotFoundError, NotADirectoryError, ValueError) as exc:
         raise click.BadParameter(str(exc), param_hint="ROOT") from None
+    filters: dict[str, Any] = {
+        "subject": subject or None,
+        "project": project or None,
+        "experimenter": experimenter or None,
+        "since": since,
+        "until": until,
+    }
     with catalog:
-        rows = list(
-            catalog.sessions(
-                subject=subject or None,
-                project=project or None,
-                experimenter=experimenter or None,
-                since=since,
-                until=until,
-            )
-        )
+        if columns and not SESSION_FIELDS.issuperset(columns):
+            wide = catalog.wide(**filters)
+            unknown = [name for name in columns if name not in wide.names]
+            if unknown:
+                msg = (
+                    f"no column {', '.join(map(repr, unknown))}; the columns are:"
+                    f" {', '.join(wide.names)}"
+                )
+                raise click.BadParameter(msg, param_hint="--columns")
+            rows = wide.to_dicts()
+        else:
+            rows = catalog.sessions(**filters).to_dicts()
+        display = catalog.root
+    if absolute:
+        for row in rows:
+            row["session_dir"] = _absolute(display, row["session_dir"])
+    if fmt == "paths":
+        end = "\0" if null else "\n"
+        click.echo("".join(row["session_dir"] + end for row in rows), nl=False)
+        return
+    chosen = columns or list(TABLE_COLUMNS if fmt == "table" else DEFAULT_COLUMNS)
     render = {"table": _table, "csv": _csv, "json": _json}[fmt]
-    click.echo(render(rows))
+    click.echo(render(chosen, rows))
