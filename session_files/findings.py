@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field, replace
 from typing import Literal
 
@@ -37,9 +38,13 @@ CODES: dict[str, tuple[Severity, str]] = {
 }
 
 
-@dataclass(frozen=True, order=True)
+@functools.total_ordering
+@dataclass(frozen=True)
 class Finding:
-    """One problem: where it is (root-relative POSIX path, 1-based line/column) and what to do."""
+    """One problem: where it is (root-relative POSIX path, 1-based line/column) and what to do.
+
+    Findings sort by ``sort_key``: the order every report shows them in.
+    """
 
     path: str
     line: int | None
@@ -59,6 +64,16 @@ class Finding:
     ) -> Finding:
         """A finding with the code's default severity."""
         return cls(path, line, column, code, message, CODES[code][0])
+
+    def sort_key(self) -> tuple[str, int, int, str, str]:
+        """Path, then position (a finding without a line or column comes first: lines and
+        columns are 1-based), then code and message."""
+        return (self.path, self.line or 0, self.column or 0, self.code, self.message)
+
+    def __lt__(self, other: object) -> bool:
+        if not isinstance(other, Finding):
+            return NotImplemented
+        return self.sort_key() < other.sort_key()
 
     def to_dict(self) -> dict[str, object]:
         """The SPEC section 8 JSON shape of one finding."""

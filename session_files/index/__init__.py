@@ -6,7 +6,7 @@ connection; ``read_findings`` and the ``Catalog`` read from it.
 
 from __future__ import annotations
 
-from .opening import finding_order, open_index, read_findings
+from .opening import open_index, read_findings
 from .refresh import RefreshResult
 from .store import IndexDamagedError, default_index_path, existing_index
 
@@ -15,7 +15,6 @@ __all__ = [
     "RefreshResult",
     "default_index_path",
     "existing_index",
-    "finding_order",
     "open_index",
     "read_findings",
 ]

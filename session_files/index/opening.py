@@ -75,20 +75,6 @@ def _open_index(
     return conn, result
 
 
-def finding_order(finding: Finding) -> tuple[str, bool, int, bool, int, str, str]:
-    """Sort key: path, line, column, code (findings without a position first)."""
-    line, column = finding.line, finding.column
-    return (
-        finding.path,
-        line is not None,
-        line or 0,
-        column is not None,
-        column or 0,
-        finding.code,
-        finding.message,
-    )
-
-
 def read_findings(conn: sqlite3.Connection) -> list[Finding]:
     """Every finding of the index, with the root config's severity overrides, sorted."""
     findings = [
@@ -99,4 +85,4 @@ def read_findings(conn: sqlite3.Connection) -> list[Finding]:
     ]
     row = conn.execute("SELECT value FROM meta WHERE key = 'severity'").fetchone()
     severity = json.loads(row[0]) if row else {}
-    return sorted(apply_severity(findings, severity), key=finding_order)
+    return sorted(apply_severity(findings, severity), key=Finding.sort_key)

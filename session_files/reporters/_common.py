@@ -1,4 +1,4 @@
-"""What several reporters share: the order findings are shown in, and repository paths."""
+"""What several reporters share: a finding's position, and repository paths."""
 
 from __future__ import annotations
 
@@ -6,22 +6,6 @@ import os
 from pathlib import Path
 
 from session_files.findings import Finding
-
-
-def sort_key(finding: Finding) -> tuple[str, int, int, str, str]:
-    """Files in order, then position (file-level findings first), then code and message."""
-    return (
-        finding.path,
-        finding.line or 0,
-        finding.column or 0,
-        finding.code,
-        finding.message,
-    )
-
-
-def sorted_findings(findings: list[Finding]) -> list[Finding]:
-    """The findings in the order every human-facing reporter shows them."""
-    return sorted(findings, key=sort_key)
 
 
 def position(finding: Finding) -> str:

@@ -12,7 +12,7 @@ from __future__ import annotations
 from session_files.findings import Finding
 from session_files.report import Report
 
-from ._common import repository_prefix, sorted_findings
+from ._common import repository_prefix
 
 
 def escape_data(value: str) -> str:
@@ -41,4 +41,4 @@ def render(report: Report, *, color: bool = False) -> str:
     """One annotation line per finding (empty when there is none)."""
     del color  # the runner reads these lines; colour would break them
     prefix = repository_prefix(report.root)
-    return "\n".join(annotation(finding, prefix) for finding in sorted_findings(report.findings))
+    return "\n".join(annotation(finding, prefix) for finding in sorted(report.findings))

@@ -21,7 +21,6 @@ from session_files.findings import Finding
 from session_files.layout import SIDECAR_NAME
 from session_files.report import Report
 
-from ._common import sorted_findings
 from .text import finding_line, plural
 
 SUITE_NAME = "session-files"
@@ -63,7 +62,7 @@ def _testcase(path: str, findings: list[Finding]) -> ET.Element:
 def to_element(report: Report) -> ET.Element:
     """The ``<testsuites>`` element of the report."""
     by_file: dict[str, list[Finding]] = defaultdict(list)
-    for finding in sorted_findings(report.findings):
+    for finding in sorted(report.findings):
         by_file[finding.path].append(finding)
     cases = [_testcase(path, by_file.get(path, [])) for path in checked_files(report)]
     counts = {

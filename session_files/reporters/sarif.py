@@ -16,7 +16,7 @@ from urllib.parse import quote
 from session_files.findings import CODES, Finding
 from session_files.report import Report
 
-from ._common import repository_prefix, sorted_findings
+from ._common import repository_prefix
 
 SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
 SRCROOT = "%SRCROOT%"
@@ -84,9 +84,7 @@ def to_sarif(report: Report) -> dict[str, Any]:
             }
         },
         "columnKind": "unicodeCodePoints",
-        "results": [
-            result(finding, prefix, rule_index) for finding in sorted_findings(report.findings)
-        ],
+        "results": [result(finding, prefix, rule_index) for finding in sorted(report.findings)],
     }
     return {"$schema": SCHEMA_URI, "version": "2.1.0", "runs": [run]}
 

@@ -20,7 +20,7 @@ import click
 from session_files.findings import Finding
 from session_files.report import Report
 
-from ._common import position, sorted_findings
+from ._common import position
 
 _SEVERITY_COLOR = {"error": "red", "warning": "yellow"}
 
@@ -56,7 +56,7 @@ def finding_line(finding: Finding, *, color: bool = False) -> str:
 
 def render(report: Report, *, color: bool = False) -> str:
     """The findings, grouped by file, and the summary line."""
-    lines = [finding_line(finding, color=color) for finding in sorted_findings(report.findings)]
+    lines = [finding_line(finding, color=color) for finding in sorted(report.findings)]
     if lines:
         lines.append("")
     tally = summary(report)
