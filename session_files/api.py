@@ -17,7 +17,14 @@ from typing import TypeAlias
 from pathlib_abc import ReadablePath
 
 from .findings import Finding
-from .index import RefreshResult, default_index_path, existing_index, open_index, read_findings
+from .index import (
+    RefreshResult,
+    default_index_path,
+    existing_index,
+    open_index,
+    read_checked_files,
+    read_findings,
+)
 from .index.catalog import Catalog
 from .index.sources import RegistryArg
 from .read.scan import open_root
@@ -79,18 +86,33 @@ def update_index(
 
 
 def validate(root: RootArg, *, registry: RegistryArg = None, index: IndexArg = None) -> Report:
-    """Every finding of ``root`` and the number of sessions in its view.
+    """Every finding of ``root``, the number of sessions in its view, and the checked files.
 
     Uses (and refreshes) the persistent index when one exists (and this user may write
     it) or ``index`` is given; otherwise builds the view in memory and writes nothing.
-    ``report.catalog`` is the view.
     """
+    report, catalog = validate_and_load(root, registry=registry, index=index)
+    catalog.close()
+    return report
+
+
+def validate_and_load(
+    root: RootArg, *, registry: RegistryArg = None, index: IndexArg = None
+) -> tuple[Report, Catalog]:
+    """``validate``'s report, and the view it checked the root into (from the same pass,
+    so the two agree); the caller closes the catalog."""
     opened = open_root(root)
     path = Path(index) if index is not None else existing_index(opened)
     conn, result = open_index(opened, path, registry=registry)
-    _warn(result.warnings)
-    catalog = Catalog(conn, opened.display, owned=True)
-    return Report(opened.display, read_findings(conn), _sessions(conn), catalog)
+    try:
+        _warn(result.warnings)
+        findings = read_findings(conn)
+        files = read_checked_files(conn, findings)
+        report = Report(opened.display, findings, _sessions(conn), files)
+    except BaseException:
+        conn.close()
+        raise
+    return report, Catalog(conn, opened.display, owned=True)
 
 
 def load_catalog(

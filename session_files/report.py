@@ -3,22 +3,23 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from .findings import Finding
-
-if TYPE_CHECKING:
-    from .index.catalog import Catalog
 
 
 @dataclass
 class Report:
-    """Every finding of one run over a root, and how many sessions made it into the view."""
+    """Every finding of one run over a root, how many sessions made it into the view, and
+    which files were checked. Plain data: nothing to close (the view itself is handed out
+    by ``load_catalog``, or with the report by ``api.validate_and_load``)."""
 
     root: str
     findings: list[Finding] = field(default_factory=list)
     sessions: int = 0
-    catalog: Catalog | None = None
+    files: list[str] = field(default_factory=list)
+    """The checked files, root-relative and sorted: every sidecar in the view, and every
+    file with a finding."""
 
     @property
     def errors(self) -> int:

@@ -197,6 +197,17 @@ def test_broken_root_github_paths_are_relative_to_the_current_directory(broken: 
     )
 
 
+def test_junit_names_a_sidecar_at_the_top_of_the_root_as_the_finding_paths_do(
+    in_tmp: Path,
+) -> None:
+    """The root's own session.yaml is ``session.yaml`` in every format (was ``./session.yaml``)."""
+    write_root(in_tmp / "lab", {**REGISTRY, "session.yaml": sidecar()})
+    result = run("lab", "--format", "junit")
+    assert result.exit_code == 0, result.output
+    (case,) = ET.fromstring(result.stdout.encode()).findall("testsuite/testcase")
+    assert (case.get("name"), case.get("file")) == ("session.yaml", "session.yaml")
+
+
 def test_broken_root_junit(broken: Path) -> None:
     result = run("lab", "--format", "junit")
     assert result.exit_code == 1

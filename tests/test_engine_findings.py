@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 
 from session_files import validate
+from session_files.api import validate_and_load
 from tests.fixtures_roots import EXPERIMENTERS, PROJECTS, REGISTRY, lab_files, sidecar, write_root
 
 
@@ -22,13 +23,12 @@ def messages(root: Path, **options: Any) -> list[str]:
 
 
 def test_a_valid_root_has_no_findings_and_every_session(lab: Path) -> None:
-    report = validate(lab)
+    report, catalog = validate_and_load(lab)
     assert report.ok
     assert report.findings == []
     assert report.sessions == 3
     assert report.to_dict()["counts"] == {"sessions": 3, "errors": 0, "warnings": 0}
-    assert report.catalog is not None
-    assert len(report.catalog["session_experimenter"]) == 3
+    assert len(catalog["session_experimenter"]) == 3
 
 
 def test_validate_without_an_index_writes_nothing_into_the_root(lab: Path) -> None:
@@ -88,7 +88,7 @@ def test_duplicate_sessions_match_whatever_way_the_datetime_is_written(
             "c/session.yaml": sidecar("M002", first),
         },
     )
-    report = validate(root)
+    report, catalog = validate_and_load(root)
     assert [(f.code, f.path, f.line, f.column) for f in report.findings] == [
         ("duplicate-session", "a/session.yaml", 2, 19),
         ("duplicate-session", "b/session.yaml", 2, 19),
@@ -99,8 +99,7 @@ def test_duplicate_sessions_match_whatever_way_the_datetime_is_written(
     )
     assert report.findings[1].message.startswith("declares the same session as a/session.yaml")
     assert report.sessions == 1
-    assert report.catalog is not None
-    assert [row.subject for row in report.catalog["session"]] == ["M002"]
+    assert [row.subject for row in catalog["session"]] == ["M002"]
 
 
 def test_three_copies_each_name_the_two_others(tmp_path: Path) -> None:
@@ -124,14 +123,13 @@ def test_a_broken_registry_entry_is_reported_and_the_others_stand(tmp_path: Path
             "b/session.yaml": sidecar("M002"),
         },
     )
-    report = validate(root)
+    report, catalog = validate_and_load(root)
     assert [(f.code, f.path, f.line, f.column) for f in report.findings] == [
         ("unknown-subject", "b/session.yaml", 1, 10),
         ("schema", "registry/subjects.yaml", 5, 3),
         ("schema", "registry/subjects.yaml", 5, 8),
     ]
-    assert report.catalog is not None
-    assert [row.subject for row in report.catalog["subject"]] == ["M001"]
+    assert [row.subject for row in catalog["subject"]] == ["M001"]
     assert report.sessions == 1
 
 
@@ -139,25 +137,25 @@ def test_an_unparseable_registry_contributes_nothing(tmp_path: Path) -> None:
     root = write_root(
         tmp_path, {**REGISTRY, "registry/projects.yaml": "a: [\n", "a/session.yaml": sidecar()}
     )
-    report = validate(root)
+    report, catalog = validate_and_load(root)
     assert [(f.code, f.path) for f in report.findings] == [
         ("yaml-syntax", "registry/projects.yaml")
     ]
-    assert report.catalog is not None
-    assert len(report.catalog["project"]) == 0
+    assert len(catalog["project"]) == 0
     assert report.sessions == 1
 
 
 def test_a_broken_sidecar_contributes_no_rows(tmp_path: Path) -> None:
     broken = "subject: M001\nsession_datetime: 2024-01-15 10:30:00\nnote: [1]\nrig: 3\n"
-    report = validate(write_root(tmp_path, {**REGISTRY, "a/session.yaml": broken}))
+    report, catalog = validate_and_load(
+        write_root(tmp_path, {**REGISTRY, "a/session.yaml": broken})
+    )
     assert [(f.code, f.line, f.column) for f in report.findings] == [
         ("schema", 3, 7),
         ("schema", 4, 1),
     ]
     assert report.sessions == 0
-    assert report.catalog is not None
-    assert all(len(report.catalog[name]) == 0 for name in report.catalog.names[3:])
+    assert all(len(catalog[name]) == 0 for name in catalog.names[3:])
 
 
 def test_ignore_globs_and_the_registry_directory_are_never_scanned(tmp_path: Path) -> None:
@@ -201,7 +199,7 @@ def test_severity_overrides_change_drop_and_keep_sessions_honest(tmp_path: Path)
         "  unknown-project: warning\n  unknown-subject: warning\n  duplicate-session: off\n"
     )
     write_root(root, {"session-files.yaml": config})
-    report = validate(root)
+    report, catalog = validate_and_load(root)
     assert [(f.severity, f.code, f.path) for f in report.findings] == [
         ("warning", "unknown-experimenter", "b/session.yaml"),
         ("warning", "unknown-project", "b/session.yaml"),
@@ -210,15 +208,14 @@ def test_severity_overrides_change_drop_and_keep_sessions_honest(tmp_path: Path)
     assert report.ok
     # b is kept without its unknown keys; c (unknown subject) and d, e (duplicates) cannot be.
     assert report.sessions == 1
-    assert report.catalog is not None
-    assert report.catalog["session_experimenter"].to_dicts() == [
+    assert catalog["session_experimenter"].to_dicts() == [
         {
             "subject": "M001",
-            "session_datetime": report.catalog["session"].to_dicts()[0]["session_datetime"],
+            "session_datetime": catalog["session"].to_dicts()[0]["session_datetime"],
             "user": "alice",
         }
     ]
-    assert len(report.catalog["project_session"]) == 0
+    assert len(catalog["project_session"]) == 0
 
 
 def test_non_ascii_and_spaced_directory_names(tmp_path: Path) -> None:
@@ -226,13 +223,12 @@ def test_non_ascii_and_spaced_directory_names(tmp_path: Path) -> None:
         tmp_path,
         {**REGISTRY, "Søren/2024 01 15 morning/session.yaml": sidecar("Søren", note="Ça va")},
     )
-    report = validate(root)
+    report, catalog = validate_and_load(root)
     assert report.findings == []
-    assert report.catalog is not None
-    assert report.catalog.sessions().to_dicts() == [
+    assert catalog.sessions().to_dicts() == [
         {
             "subject": "Søren",
-            "session_datetime": report.catalog["session"].to_dicts()[0]["session_datetime"],
+            "session_datetime": catalog["session"].to_dicts()[0]["session_datetime"],
             "session_dir": "Søren/2024 01 15 morning",
             "session_note": "Ça va",
             "experimenters": [],
@@ -242,9 +238,11 @@ def test_non_ascii_and_spaced_directory_names(tmp_path: Path) -> None:
 
 
 def test_a_sidecar_at_the_root_is_the_session_directory_dot(tmp_path: Path) -> None:
-    report = validate(write_root(tmp_path, {**REGISTRY, "session.yaml": sidecar()}))
-    assert report.catalog is not None
-    assert [r.session_dir for r in report.catalog["session_directory"]] == ["."]  # type: ignore[attr-defined]
+    report, catalog = validate_and_load(
+        write_root(tmp_path, {**REGISTRY, "session.yaml": sidecar()})
+    )
+    assert report.files == ["session.yaml"]
+    assert [r.session_dir for r in catalog["session_directory"]] == ["."]  # type: ignore[attr-defined]
 
 
 def test_a_session_directory_path_over_256_characters_is_a_schema_error(tmp_path: Path) -> None:

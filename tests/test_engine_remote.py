@@ -9,6 +9,7 @@ from pathlib import Path
 from upath import UPath
 
 from session_files import load_catalog, update_index, validate
+from session_files.api import validate_and_load
 from tests.fixtures_roots import REGISTRY, cold, lab_files, sidecar
 
 
@@ -67,13 +68,13 @@ def test_a_zip_archive_of_a_root(tmp_path: Path) -> None:
         for rel, text in {**lab_files(), "b/session.yaml": "subject: [\n"}.items():
             bundle.writestr(rel, text)
     root = UPath("zip://", fo=str(archive))
-    report = validate(root)
+    report, catalog = validate_and_load(root)
     assert [(f.code, f.path) for f in report.findings] == [("yaml-syntax", "b/session.yaml")]
     assert report.sessions == 3
-    assert report.catalog is not None
-    assert [s.session_dir for s in report.catalog.sessions(subject="M002")] == [
-        "M002/2024-02-01_11-15-00"
-    ]
+    with catalog:
+        assert [s.session_dir for s in catalog.sessions(subject="M002")] == [
+            "M002/2024-02-01_11-15-00"
+        ]
     # two archives never share a cache index
     other = tmp_path / "other.zip"
     with zipfile.ZipFile(other, "w") as bundle:

@@ -24,7 +24,8 @@ import yaml
 from hypothesis import given
 from hypothesis import strategies as st
 
-from session_files import Finding, parse_sidecar, validate
+from session_files import Finding, parse_sidecar
+from session_files.api import validate_and_load
 from session_files.findings import CODES
 from session_files.layout import CONFIG_NAME
 from session_files.read.config import parse_config
@@ -277,17 +278,16 @@ def test_validate_whole_roots(changes: dict[str, bytes]) -> None:
         for rel, data in files.items():
             (root / rel).parent.mkdir(parents=True, exist_ok=True)
             (root / rel).write_bytes(data)
-        report = validate(root)
-        assert report.catalog is not None
+        report, catalog = validate_and_load(root)
         try:
             # a config may change severities (or turn codes off), so severity is free here
             check(report.findings, set(files), default_severity=False)
             sidecars = sum(rel.endswith("/session.yaml") or rel == "session.yaml" for rel in files)
             assert 0 <= report.sessions <= sidecars
-            assert report.sessions == len(report.catalog.sessions())
+            assert report.sessions == len(catalog.sessions())
             report.to_dict()
         finally:
-            report.catalog.close()
+            catalog.close()
 
 
 @given(st.dictionaries(st.sampled_from(ROOT_FILES), any_input, max_size=6))
@@ -299,12 +299,11 @@ def test_validate_whole_remote_roots(changes: dict[str, bytes]) -> None:
     for rel, data in files.items():
         memory.pipe(f"{base}/{rel}", data)
     try:
-        report = validate(f"memory://{base}")
-        assert report.catalog is not None
+        report, catalog = validate_and_load(f"memory://{base}")
         try:
             check(report.findings, set(files), default_severity=False)
-            assert report.sessions == len(report.catalog.sessions())
+            assert report.sessions == len(catalog.sessions())
         finally:
-            report.catalog.close()
+            catalog.close()
     finally:
         memory.rm(base, recursive=True)

@@ -29,6 +29,7 @@ import pytest
 
 import session_files
 from session_files import parse_sidecar, validate
+from session_files.api import validate_and_load
 from session_files.index import open_index, read_findings
 from session_files.index.extract import extract
 from session_files.layout import MAX_BYTES
@@ -322,20 +323,20 @@ def build_root(root: Path, bad: dict[str, bytes]) -> Path:
     return root
 
 
-def session_dirs(report: session_files.Report) -> list[str]:
-    assert report.catalog is not None
-    return sorted(session.session_dir for session in report.catalog.sessions())
+def session_dirs(catalog: session_files.Catalog) -> list[str]:
+    with catalog:
+        return sorted(session.session_dir for session in catalog.sessions())
 
 
 def test_every_hostile_file_in_one_root_and_the_rest_is_still_indexed(tmp_path: Path) -> None:
     root = build_root(tmp_path / "root", {case.name: case.data for case in CASES})
-    report = validate(root)
+    report, catalog = validate_and_load(root)
     expected = sorted(
         (f"bad/{case.name}/session.yaml", case.code, case.line, case.column) for case in CASES
     )
     assert sorted((f.path, f.code, f.line, f.column) for f in report.findings) == expected
     assert report.sessions == 2
-    assert session_dirs(report) == ["good-1", "good-2"]
+    assert session_dirs(catalog) == ["good-1", "good-2"]
 
 
 def test_hostile_registry_leaves_sessions_indexed_against_the_others(tmp_path: Path) -> None:
@@ -367,7 +368,7 @@ def test_links_never_lead_out_of_the_root_and_loops_end(tmp_path: Path) -> None:
     (root / "passwd").mkdir()
     (root / "passwd" / "session.yaml").symlink_to("/etc/passwd")
 
-    report = validate(root)
+    report, catalog = validate_and_load(root)
     assert [(f.path, f.code) for f in report.findings] == [
         ("away", "symlink-outside-root"),
         ("passwd/session.yaml", "symlink-outside-root"),
@@ -375,7 +376,7 @@ def test_links_never_lead_out_of_the_root_and_loops_end(tmp_path: Path) -> None:
         ("up", "symlink-outside-root"),
     ]
     assert all(f.severity == "warning" and "not followed" in f.message for f in report.findings)
-    assert session_dirs(report) == ["good-1", "good-2"]  # nothing from outside, nothing twice
+    assert session_dirs(catalog) == ["good-1", "good-2"]  # nothing from outside, nothing twice
 
 
 def test_a_fifo_named_session_yaml_does_not_hang_the_scan(tmp_path: Path) -> None:
@@ -548,14 +549,14 @@ def test_strange_names_are_indexed_or_reported_never_a_crash(tmp_path: Path) -> 
     os.symlink(b"/nonexistent/\xff", os.fsencode(root) + b"/dangling-\xfe")
     os.symlink(b"/tmp/\xff", os.fsencode(root) + b"/outside-bytes")
 
-    report = validate(root)
+    report, catalog = validate_and_load(root)
     assert [(f.path, f.code) for f in report.findings] == [
         ("latin1-\\xe9t\\xe9", "unreadable"),
         ("outside-bytes", "symlink-outside-root"),
     ]
     assert "not UTF-8" in report.findings[0].message
     assert "/tmp/\\xff" in report.findings[1].message
-    assert session_dirs(report) == sorted(["good-1", "good-2", *names])
+    assert session_dirs(catalog) == sorted(["good-1", "good-2", *names])
     json.dumps(report.to_dict())  # every path and message is text
 
 
@@ -572,15 +573,14 @@ def test_sql_in_names_and_values_is_stored_as_text(tmp_path: Path) -> None:
         b'note: "\'); DELETE FROM session_note; --"\n'
         b"attributes:\n  \"a' OR '1'='1\": \"1; DROP TABLE subject\"\n"
     )
-    report = validate(root)
+    report, catalog = validate_and_load(root)
     assert report.findings == []
-    assert report.catalog is not None
-    sessions = {s.session_dir: s for s in report.catalog.sessions()}
+    sessions = {s.session_dir: s for s in catalog.sessions()}
     assert sorted(sessions) == sorted(["good-1", "good-2", evil])
     assert sessions[evil].subject == "O'N;--"
     assert sessions[evil].session_note == "'); DELETE FROM session_note; --"
-    assert report.catalog["session__attribute"].to_dicts()[0]["attribute_name"] == "a' OR '1'='1"
-    assert len(report.catalog["subject"]) == 2
+    assert catalog["session__attribute"].to_dicts()[0]["attribute_name"] == "a' OR '1'='1"
+    assert len(catalog["subject"]) == 2
 
 
 def test_limits_are_the_documented_numbers() -> None:

@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from session_files import IndexRebuiltWarning, update_index, validate
+from session_files.api import validate_and_load
 from session_files.index import IndexDamagedError
 from session_files.records import TABLES
 from tests.fixtures_roots import cold, many_sessions
@@ -43,21 +44,19 @@ def test_an_index_with_damaged_pages_is_rebuilt_and_the_answer_is_right(
     damage_pages(index, seed)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", IndexRebuiltWarning)
-        report = validate(root, index=index)
-    assert report.catalog is not None
+        report, catalog = validate_and_load(root, index=index)
     try:
-        tables = {name: report.catalog[name].to_dicts() for name in TABLES}
+        tables = {name: catalog[name].to_dicts() for name in TABLES}
     except IndexDamagedError as exc:
         # damage in pages the refresh never read shows when the catalog reads them: a clear
         # error, the file removed, and the next run rebuilds it and answers right
         assert "is damaged" in str(exc) and "rebuilt at the next run" in str(exc)
         assert not index.exists()
-        report.catalog.close()
-        report = validate(root, index=index)
-        assert report.catalog is not None
-        tables = {name: report.catalog[name].to_dicts() for name in TABLES}
+        catalog.close()
+        report, catalog = validate_and_load(root, index=index)
+        tables = {name: catalog[name].to_dicts() for name in TABLES}
     finally:
-        report.catalog.close()
+        catalog.close()
     assert (tables, [f.to_dict() for f in report.findings]) == cold(root)
     # a rebuild says why; damage that SQLite never reads (free space) needs no rebuild at all
     assert all("rebuilt from scratch" in str(w.message) for w in caught)
@@ -67,7 +66,7 @@ def test_an_index_with_damaged_pages_is_rebuilt_and_the_answer_is_right(
 VALIDATE_AS = """
 import json, os, sys
 from session_files import validate
-validate(sys.argv[4]).catalog.close()  # every lazy import done before dropping privileges
+validate(sys.argv[4])  # every lazy import done before dropping privileges
 if os.geteuid() == 0:
     os.setgroups([])
     os.setgid(int(sys.argv[3]))
@@ -84,8 +83,6 @@ def test_validate_with_an_index_this_user_cannot_write_checks_in_memory(
     warm = many_sessions(shared_tmp / "warm", 3)
     update_index(root)  # <root>/.session-files/index.sqlite, owned by this user
     expected = validate(root)
-    assert expected.catalog is not None
-    expected.catalog.close()
     (root / "M001" / "000002" / "session.yaml").write_text("subject: [\n", encoding="utf-8")
     for directory, _, files in os.walk(shared_tmp):
         Path(directory).chmod(0o755)

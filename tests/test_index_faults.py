@@ -22,7 +22,8 @@ from typing import Any
 
 import pytest
 
-from session_files import IndexRebuiltWarning, Report, update_index, validate
+from session_files import Catalog, IndexRebuiltWarning, Report, update_index
+from session_files.api import validate_and_load
 from session_files.index import open_index
 from session_files.read.scan import open_root
 from session_files.records import TABLES
@@ -32,13 +33,11 @@ REPO = Path(__file__).resolve().parents[1]
 View = tuple[dict[str, list[dict[str, Any]]], list[Any]]
 
 
-def reported(report: Report) -> View:
-    """What ``validate`` returned, in the shape of ``cold``."""
-    assert report.catalog is not None
-    try:
-        tables = {name: report.catalog[name].to_dicts() for name in TABLES}
-    finally:
-        report.catalog.close()
+def reported(checked: tuple[Report, Catalog]) -> View:
+    """What ``validate_and_load`` returned, in the shape of ``cold``."""
+    report, catalog = checked
+    with catalog:
+        tables = {name: catalog[name].to_dicts() for name in TABLES}
     return tables, [finding.to_dict() for finding in report.findings]
 
 
@@ -59,8 +58,8 @@ def test_a_truncated_index_is_rebuilt_with_a_warning(
     size = {"header": 50, "first page": 4096, "half": len(data) // 2}.get(keep, len(data) - 4096)
     index.write_bytes(data[:size])
     with pytest.warns(IndexRebuiltWarning, match="is unreadable .*rebuilt from scratch"):
-        report = validate(root, index=index)
-    assert reported(report) == cold(root)
+        checked = validate_and_load(root, index=index)
+    assert reported(checked) == cold(root)
     assert update_index(root, index=index).refresh.warnings == []  # and it stays rebuilt
 
 
@@ -79,8 +78,8 @@ def test_a_garbage_index_is_rebuilt_with_a_warning(
     root, index, data = indexed_root
     index.write_bytes(garbage(len(data)))
     with pytest.warns(IndexRebuiltWarning, match="rebuilt from scratch"):
-        report = validate(root, index=index)
-    assert reported(report) == cold(root)
+        checked = validate_and_load(root, index=index)
+    assert reported(checked) == cold(root)
 
 
 @pytest.mark.parametrize(
@@ -97,8 +96,8 @@ def test_an_index_of_another_version_is_rebuilt_never_read(
         conn.execute("UPDATE meta SET value = ? WHERE key = ?", (value, key))
     conn.close()
     with pytest.warns(IndexRebuiltWarning, match="cannot be used because"):
-        report = validate(root, index=index)
-    assert reported(report) == cold(root)
+        checked = validate_and_load(root, index=index)
+    assert reported(checked) == cold(root)
 
 
 REFRESH = textwrap.dedent(

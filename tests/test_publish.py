@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from session_files import validate
+from session_files.api import validate_and_load
 from session_files.datajoint import (
     ActivationError,
     PublishError,
@@ -91,11 +91,9 @@ def make_root(root: Path, sessions: int = 10) -> Path:
 
 
 def catalog_rows(root: Path) -> dict[str, list[dict[str, Any]]]:
-    report = validate(root)
-    assert report.catalog is not None
-    rows = {table: report.catalog[table].to_dicts() for table in TABLES}
-    report.catalog.close()
-    return rows
+    _, catalog = validate_and_load(root)
+    with catalog:
+        return {table: catalog[table].to_dicts() for table in TABLES}
 
 
 def database_rows(schema_name: str, **activation: Any) -> dict[str, list[dict[str, Any]]]:

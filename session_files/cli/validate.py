@@ -112,12 +112,8 @@ def validate(
     _check_root(root)
     _check_registry(registry)
     report = _run(root, registry, index_path)
-    try:
-        color = _use_color()
-        output = REPORTERS[output_format](report, color=color)
-    finally:
-        if report.catalog is not None:
-            report.catalog.close()
+    color = _use_color()
+    output = REPORTERS[output_format](report, color=color)
     if output:
         click.echo(_printable(output), color=color)
     ctx.exit(0 if report.ok else 1)

@@ -44,17 +44,13 @@ def publish(
     publishes the valid sessions only (the view never holds an invalid one). ``progress``
     shows a bar on stderr; by default only when stderr is a terminal.
     """
-    from session_files import validate
+    from session_files.api import validate_and_load
 
     _dj.load()  # fail before reading the root when DataJoint is missing
-    report = validate(root, registry=registry)
-    if report.errors and not allow_errors:
-        raise PublishRefused(report.errors, str(root))
-    catalog = report.catalog
-    if catalog is None:  # pragma: no cover - validate always builds the catalog
-        msg = f"no catalog was built for {root}"
-        raise PublishError(msg)
+    report, catalog = validate_and_load(root, registry=registry)
     try:
+        if report.errors and not allow_errors:
+            raise PublishRefused(report.errors, str(root))
         files = {table: catalog[table].to_dicts() for table in TABLES}
     finally:
         catalog.close()

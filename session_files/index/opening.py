@@ -75,6 +75,12 @@ def _open_index(
     return conn, result
 
 
+def read_checked_files(conn: sqlite3.Connection, findings: list[Finding]) -> list[str]:
+    """The checked files, sorted: every sidecar in the view, and every file with a finding."""
+    in_view = {path for (path,) in conn.execute("SELECT path FROM stage_session WHERE in_view")}
+    return sorted(in_view | {finding.path for finding in findings})
+
+
 def read_findings(conn: sqlite3.Connection) -> list[Finding]:
     """Every finding of the index, with the root config's severity overrides, sorted."""
     findings = [

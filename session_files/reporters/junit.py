@@ -18,7 +18,6 @@ import xml.etree.ElementTree as ET
 from collections import defaultdict
 
 from session_files.findings import Finding
-from session_files.layout import SIDECAR_NAME
 from session_files.report import Report
 
 from .text import finding_line, plural
@@ -34,13 +33,9 @@ def _xml_text(text: str) -> str:
 
 
 def checked_files(report: Report) -> list[str]:
-    """Every sidecar in the view (from ``report.catalog``) and every file with a finding."""
-    files = {finding.path for finding in report.findings}
-    if report.catalog is not None:
-        for row in report.catalog["session_directory"].to_dicts():
-            directory = row["session_dir"]
-            files.add(f"{directory}/{SIDECAR_NAME}" if directory else SIDECAR_NAME)
-    return sorted(files)
+    """The report's checked files, and every file with a finding (a report built by hand
+    may list no files)."""
+    return sorted({*report.files, *(finding.path for finding in report.findings)})
 
 
 def _testcase(path: str, findings: list[Finding]) -> ET.Element:
