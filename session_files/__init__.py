@@ -1,23 +1,61 @@
-"""session-files: YAML session sidecars checked into a trustworthy relational catalog."""
+"""session-files: YAML session sidecars checked into a trustworthy relational catalog.
+
+The names below are imported on first use (PEP 562), so ``import session_files`` (and the
+command line, which starts with it) does not pay for pydantic, jsonschema or SQLite until
+something needs them.
+"""
 
 from __future__ import annotations
 
-from .api import IndexRebuiltWarning, IndexUpdate, load_catalog, update_index, validate
-from .datajoint import activate, publish  # DataJoint (an optional extra) loads on first call
-from .findings import Finding
-from .index.catalog import Catalog, SessionInfo, Sessions, Table
-from .read.config import expected_session_dir
-from .read.sidecar import SidecarError, parse_sidecar, read_sidecar
-from .records import (
-    Attribute,
-    ExperimenterEntry,
-    ProjectEntry,
-    Sidecar,
-    SubjectEntry,
-)
-from .report import Report
-from .write.update import update_sidecar
-from .write.writer import write_sidecar
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from .api import IndexRebuiltWarning, IndexUpdate, load_catalog, update_index, validate
+    from .datajoint.pipeline import activate
+    from .datajoint.publish import publish
+    from .findings import Finding
+    from .index.catalog import Catalog, SessionInfo, Sessions, Table
+    from .read.config import expected_session_dir
+    from .read.sidecar import SidecarError, parse_sidecar, read_sidecar
+    from .records import (
+        Attribute,
+        ExperimenterEntry,
+        ProjectEntry,
+        Sidecar,
+        SubjectEntry,
+    )
+    from .report import Report
+    from .write.update import update_sidecar
+    from .write.writer import write_sidecar
+
+# public name -> the module (relative to this package) that defines it
+_HOMES = {
+    "Attribute": ".records",
+    "Catalog": ".index.catalog",
+    "ExperimenterEntry": ".records",
+    "Finding": ".findings",
+    "IndexRebuiltWarning": ".api",
+    "IndexUpdate": ".api",
+    "ProjectEntry": ".records",
+    "Report": ".report",
+    "SessionInfo": ".index.catalog",
+    "Sessions": ".index.catalog",
+    "Sidecar": ".records",
+    "SidecarError": ".read.sidecar",
+    "SubjectEntry": ".records",
+    "Table": ".index.catalog",
+    "activate": ".datajoint",  # DataJoint (an optional extra) loads on first call
+    "expected_session_dir": ".read.config",
+    "load_catalog": ".api",
+    "parse_sidecar": ".read.sidecar",
+    "publish": ".datajoint",
+    "read_sidecar": ".read.sidecar",
+    "update_index": ".api",
+    "update_sidecar": ".write.update",
+    "validate": ".api",
+    "write_sidecar": ".write.writer",
+}
 
 __all__ = [
     "Attribute",
@@ -45,3 +83,17 @@ __all__ = [
     "validate",
     "write_sidecar",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    home = _HOMES.get(name)
+    if home is None:
+        msg = f"module {__name__!r} has no attribute {name!r}"
+        raise AttributeError(msg)
+    value = getattr(importlib.import_module(home, __name__), name)
+    globals()[name] = value  # later lookups skip this function
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *__all__})

@@ -29,7 +29,7 @@ def help_text(*command: str) -> str:
 
 def reference() -> str:
     parts = [HEADER, "\n## session-files\n\n```\n", help_text(), "```\n"]
-    for name in sorted(main.commands):
+    for name in sorted(main.all_commands()):
         parts += [f"\n## session-files {name}\n\n```\n", help_text(name), "```\n"]
     return "".join(parts)
 
@@ -44,5 +44,5 @@ def test_cli_reference_is_current() -> None:
 
 
 def test_every_command_has_a_help_line() -> None:
-    for name, command in main.commands.items():
+    for name, command in main.all_commands().items():
         assert command.get_short_help_str(limit=200).strip(), f"{name} has no help text"

@@ -392,7 +392,7 @@ def test_pre_commit_hook_runs_the_validate_command_on_metadata_changes() -> None
     assert hook["pass_filenames"] is False
     program, command = hook["entry"].split()
     assert program == "session-files"
-    assert command in main.commands
+    assert command in main.all_commands()
     pattern = re.compile(hook["files"])
     triggers = [
         "session.yaml",

@@ -139,7 +139,7 @@ def test_every_command_is_documented_in_the_readme() -> None:
     from session_files.cli import main
 
     cli_section = section("Command line")
-    for name in main.commands:
+    for name in main.all_commands():
         assert f"- `{name} " in cli_section, (
             f"`session-files {name}` is not described in the README"
         )

@@ -1,28 +1,49 @@
-"""The ``session-files`` command line: thin commands over the library."""
+"""The ``session-files`` command line: thin commands over the library.
+
+Each command's module is imported only when that command runs or its help is shown, and
+the command modules import the library inside their functions, so ``--version`` and
+``--help`` start at once.
+"""
 
 from __future__ import annotations
 
+import importlib
+
 import click
 
-from .export import export
-from .index import index
-from .ls import ls
-from .new import new
-from .publish import publish
-from .schema import schema
-from .validate import validate
+# command name -> "module:attribute" (modules relative to this package)
+COMMANDS = {
+    "export": ".export:export",
+    "index": ".index:index",
+    "ls": ".ls:ls",
+    "new": ".new:new",
+    "publish": ".publish:publish",
+    "schema": ".schema:schema",
+    "validate": ".validate:validate",
+}
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class LazyGroup(click.Group):
+    """A group whose commands (listed in ``COMMANDS``) are imported when first used."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*super().list_commands(ctx), *COMMANDS})
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name not in self.commands and cmd_name in COMMANDS:
+            module, _, attribute = COMMANDS[cmd_name].partition(":")
+            command = getattr(importlib.import_module(module, __name__), attribute)
+            self.add_command(command, cmd_name)
+        return super().get_command(ctx, cmd_name)
+
+    def all_commands(self) -> dict[str, click.Command]:
+        """Every command, imported (for documentation and tests)."""
+        with click.Context(self) as ctx:
+            names = self.list_commands(ctx)
+            return {name: command for name in names if (command := self.get_command(ctx, name))}
+
+
+@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="session-files")
 def main() -> None:
     """Keep experimental session metadata honest: check and catalog session.yaml sidecars."""
-
-
-main.add_command(export)
-main.add_command(index)
-main.add_command(ls)
-main.add_command(new)
-main.add_command(schema)
-main.add_command(publish)
-main.add_command(validate)

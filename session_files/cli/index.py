@@ -6,9 +6,7 @@ from pathlib import Path
 
 import click
 
-from session_files.api import update_index
 from session_files.cli.index_options import index_option, open_root_argument, registry_option
-from session_files.reporters.text import plural
 
 
 @click.command()
@@ -17,6 +15,9 @@ from session_files.reporters.text import plural
 @index_option
 def index(root: str, registry: str | None, index_path: Path | None) -> None:
     """Build or refresh the index of ROOT (default: the current directory)."""
+    from session_files.api import update_index
+    from session_files.reporters.text import plural
+
     try:
         update = update_index(root, registry=registry, index=index_path)
     except (FileNotFoundError, NotADirectoryError, ValueError) as exc:

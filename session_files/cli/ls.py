@@ -12,8 +12,6 @@ from typing import Any
 import click
 from wcwidth import wcswidth
 
-from session_files.analysis.export import safe_cell
-from session_files.api import load_catalog
 from session_files.cli.index_options import index_option, open_root_argument, registry_option
 
 TABLE_COLUMNS = ("subject", "session_datetime", "session_dir", "experimenters", "projects")
@@ -79,6 +77,8 @@ def _json(columns: list[str], rows: list[dict[str, Any]]) -> str:
 
 
 def _csv(columns: list[str], rows: list[dict[str, Any]]) -> str:
+    from session_files.analysis.export import safe_cell
+
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow([safe_cell(name) for name in columns])
@@ -148,6 +148,8 @@ def ls(
         raise click.UsageError(msg)
     if null:
         fmt = "paths"
+    from session_files.api import load_catalog
+
     try:
         catalog = load_catalog(root, registry=registry, index=index_path)
     except (FileNotFoundError, NotADirectoryError, ValueError) as exc:

@@ -6,10 +6,6 @@ from pathlib import Path
 
 import click
 
-from ..read.sidecar import SidecarError
-from ..records import parse_session_datetime
-from ..write.writer import write_sidecar
-
 
 def _attribute(text: str) -> tuple[str, str]:
     name, sep, value = text.partition("=")
@@ -39,6 +35,10 @@ def new(
     force: bool,
 ) -> None:
     """Write SESSION_DIR/session.yaml, validated and atomically."""
+    from ..read.sidecar import SidecarError
+    from ..records import parse_session_datetime
+    from ..write.writer import write_sidecar
+
     target = session_dir / "session.yaml"
     if target.exists() and not force:
         msg = f"{target} exists; pass --force to replace it"

@@ -6,8 +6,6 @@ from pathlib import Path
 
 import click
 
-from ..write.schema_export import check_schemas, write_schemas
-
 
 @click.command()
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path), help="Write into DIR.")
@@ -18,6 +16,8 @@ from ..write.schema_export import check_schemas, write_schemas
 )
 def schema(out: Path | None, check: Path | None) -> None:
     """Write the JSON Schemas (--out DIR) or check a directory of them (--check DIR)."""
+    from ..write.schema_export import check_schemas, write_schemas
+
     if (out is None) == (check is None):
         msg = "give exactly one of --out DIR or --check DIR"
         raise click.UsageError(msg)

@@ -12,15 +12,16 @@ import sqlite3
 import sys
 import warnings
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
-from session_files.api import IndexRebuiltWarning
-from session_files.api import validate as validate_root
 from session_files.cli._common import CouldNotRun
 from session_files.cli.index_options import index_option, open_root_argument, registry_option
-from session_files.report import Report
 from session_files.reporters import REPORTERS
+
+if TYPE_CHECKING:
+    from session_files.report import Report
 
 
 def _use_color() -> bool:
@@ -67,6 +68,9 @@ def _check_registry(registry: str | None) -> None:
 
 def _run(root: str, registry: str | None, index: Path | None) -> Report:
     """The engine's report; engine warnings go to stderr, failures become exit status 2."""
+    from session_files.api import IndexRebuiltWarning
+    from session_files.api import validate as validate_root
+
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", IndexRebuiltWarning)
         try:

@@ -1,0 +1,66 @@
+"""The command line starts without the heavy libraries: ``--version``, ``--help`` and each
+command's help import neither pydantic nor the engine (speed is measured in benchmarks/;
+this checks what is imported, in a fresh interpreter)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+import session_files
+
+HEAVY = ("pydantic", "yaml", "jsonschema", "tqdm", "platformdirs", "session_files.records")
+
+PROBE = """
+import json, sys
+args = json.loads(sys.argv[1])
+if args is None:
+    import session_files.cli
+else:
+    from session_files.cli import main
+    try:
+        main(args, prog_name="session-files")
+    except SystemExit:
+        pass
+print(json.dumps(sorted(name for name in json.loads(sys.argv[2]) if name in sys.modules)))
+"""
+
+
+def heavy_imports(args: list[str] | None) -> list[str]:
+    out = subprocess.run(
+        [sys.executable, "-c", PROBE, json.dumps(args), json.dumps(HEAVY)],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
+    loaded: list[str] = json.loads(out.splitlines()[-1])
+    return loaded
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        None,
+        ["--version"],
+        ["index", "--help"],
+        ["ls", "--help"],
+        ["validate", "--help"],
+        ["new", "--help"],
+        ["schema", "--help"],
+    ],
+    ids=lambda args: "import" if args is None else " ".join(args),
+)
+def test_the_command_line_starts_without_heavy_imports(args: list[str] | None) -> None:
+    assert heavy_imports(args) == []
+
+
+def test_the_package_names_resolve_on_first_use() -> None:
+    for name in session_files.__all__:
+        assert getattr(session_files, name) is not None
+    assert set(session_files.__all__) == set(session_files._HOMES)
+    assert set(session_files.__all__) <= set(dir(session_files))
+    with pytest.raises(AttributeError, match="no_such_name"):
+        session_files.no_such_name  # noqa: B018
