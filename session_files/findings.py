@@ -9,7 +9,7 @@ from typing import Literal
 Severity = Literal["error", "warning"]
 SeveritySetting = Literal["error", "warning", "off"]
 
-# SPEC section 7, plus one warning of our own for symlinks that leave the root.
+# The finding codes of docs/format.md, "Findings" (tests/test_format_docs.py keeps them equal).
 CODES: dict[str, tuple[Severity, str]] = {
     "unreadable": ("error", "The file cannot be read as UTF-8 text, is over 1 MiB, or I/O fails."),
     "yaml-syntax": ("error", "Not parseable YAML, or more than one document."),
@@ -34,6 +34,10 @@ CODES: dict[str, tuple[Severity, str]] = {
     "layout-mismatch": (
         "warning",
         "The root config sets a layout and the session directory is not what it gives.",
+    ),
+    "yaml-ambiguous": (
+        "error",
+        "A plain scalar that YAML 1.1 and YAML 1.2 readers read differently (quote it).",
     ),
 }
 
@@ -76,7 +80,7 @@ class Finding:
         return self.sort_key() < other.sort_key()
 
     def to_dict(self) -> dict[str, object]:
-        """The SPEC section 8 JSON shape of one finding."""
+        """The JSON shape of one finding (docs/ci.md)."""
         return {
             "severity": self.severity,
             "code": self.code,

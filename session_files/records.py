@@ -206,7 +206,7 @@ AttributeEntry = Annotated[Attribute, WithJsonSchema(_SCALAR_ATTRIBUTE_SCHEMA)]
 
 
 class Sidecar(Strict):
-    """The ``session.yaml`` document a session directory holds (SPEC section 3)."""
+    """The ``session.yaml`` document a session directory holds (docs/format.md, "The sidecar")."""
 
     model_config = ConfigDict(
         extra="forbid",
@@ -272,7 +272,7 @@ class ExperimenterEntry(Strict):
 
 # ---------------------------------------------------------------- relational rows
 class Row(Strict):
-    """A row of one table of the relational view (SPEC section 5)."""
+    """A row of one table of the relational view (docs/catalog.md)."""
 
     TABLE: ClassVar[str]
     PRIMARY_KEY: ClassVar[tuple[str, ...]]

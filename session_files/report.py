@@ -37,7 +37,7 @@ class Report:
         return self.errors == 0
 
     def to_dict(self) -> dict[str, Any]:
-        """The SPEC section 8 JSON shape."""
+        """The JSON shape of ``validate --format json`` (docs/ci.md)."""
         return {
             "root": self.root,
             "ok": self.ok,

@@ -1,4 +1,4 @@
-"""How many sidecars the view leaves out (SPEC 8: no command is silent about it).
+"""How many sidecars the view leaves out (no command is silent about it).
 
 Placeholder until the shared left-out report of issue 9 is on main: ``export`` and
 ``report`` call ``left_out`` here, and switch to that function when it lands.

@@ -95,7 +95,7 @@ class TableDefinition:
 
 
 def definition(table: str) -> TableDefinition:
-    """The DataJoint 2 definition of one SPEC table, from its row model."""
+    """The DataJoint 2 definition of one table of the view, from its row model."""
     model: type[Row] = TABLES[table]
     fields = model.model_fields
     master = master_of(table)

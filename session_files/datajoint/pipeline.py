@@ -24,7 +24,7 @@ UPSTREAM_CLASSES = tuple(class_name(table) for table in UPSTREAM)
 
 @dataclass(frozen=True)
 class Pipeline:
-    """The DataJoint table classes of one activated schema (SPEC table name -> class)."""
+    """The DataJoint table classes of one activated schema (table name -> class)."""
 
     schema: Any
     tables: dict[str, Any]

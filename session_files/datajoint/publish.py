@@ -74,7 +74,7 @@ def publish_rows(
     linking_module: ModuleType | str | None = None,
     progress: bool | None = None,
 ) -> PublishResult:
-    """Publish rows of the relational view (SPEC table name -> rows) into ``schema_name``."""
+    """Publish rows of the relational view (table name -> rows) into ``schema_name``."""
     dj = _dj.load()
     connection = _connect(dj)
     with _database_errors():

@@ -158,7 +158,7 @@ LEFT JOIN session_note n ON n.subject = d.subject AND n.session_datetime = d.ses
 
 
 class Catalog:
-    """The relational view of one data root (SPEC section 5), read from its index."""
+    """The relational view of one data root (docs/catalog.md), read from its index."""
 
     def __init__(self, conn: sqlite3.Connection, root: str, *, owned: bool = False) -> None:
         """A catalog over an open index connection; ``owned``: close it with the catalog."""
@@ -174,7 +174,7 @@ class Catalog:
 
     @property
     def names(self) -> tuple[str, ...]:
-        """The table names, as in SPEC section 5."""
+        """The table names, as in docs/catalog.md."""
         return tuple(TABLES)
 
     def __contains__(self, name: object) -> bool:

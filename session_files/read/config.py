@@ -1,4 +1,4 @@
-"""The optional root config, ``session-files.yaml`` (SPEC section 6)."""
+"""The optional root config, ``session-files.yaml`` (docs/format.md, "The root config")."""
 
 from __future__ import annotations
 
@@ -26,7 +26,7 @@ def _known_code(code: str) -> str:
 
 
 def _off(value: object) -> object:
-    # YAML 1.1 reads a bare `off` as false; the SPEC's own example writes it that way.
+    # YAML 1.1 reads a bare `off` as false; older configs write it that way.
     return "off" if value is False else value
 
 

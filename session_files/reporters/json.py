@@ -1,4 +1,4 @@
-"""The machine format: the SPEC section 8 JSON object, as :meth:`Report.to_dict` gives it."""
+"""The machine format: the JSON object of docs/ci.md, as :meth:`Report.to_dict` gives it."""
 
 from __future__ import annotations
 

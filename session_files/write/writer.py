@@ -31,7 +31,7 @@ STALE_TEMP_SECONDS = 3600
 
 
 def to_document(record: Sidecar) -> dict[str, Any]:
-    """The sidecar as plain data in SPEC key order; absent keys left out."""
+    """The sidecar as plain data in the key order of docs/format.md; absent keys left out."""
     document: dict[str, Any] = {}
     for key in Sidecar.KEY_ORDER:
         value = getattr(record, key)
