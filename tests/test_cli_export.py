@@ -106,6 +106,8 @@ def test_bad_requests_exit_2(lab: Path, tmp_path: Path) -> None:
     assert code == 2 and "give either --table NAME or --wide" in stderr
     code, _, stderr = run("export", str(lab), "--wide", "--out", str(tmp_path / "x.xlsx"))
     assert code == 2 and "cannot tell the format of 'x.xlsx'" in stderr
-    code, _, stderr = run("export", str(lab), "--table", "sessions", "--out", str(tmp_path / "x"))
-    assert code == 2 and "'sessions' is not one of" in stderr
+    code, _, stderr = run(
+        "export", str(lab), "--table", "sessions", "--out", str(tmp_path / "x.csv")
+    )
+    assert code == 2 and "no table 'sessions'; the tables are: subject" in stderr
     assert not (tmp_path / "x.csv").exists()

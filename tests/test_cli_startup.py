@@ -50,6 +50,8 @@ def heavy_imports(args: list[str] | None) -> list[str]:
         ["validate", "--help"],
         ["new", "--help"],
         ["schema", "--help"],
+        ["export", "--help"],
+        ["report", "--help"],
     ],
     ids=lambda args: "import" if args is None else " ".join(args),
 )

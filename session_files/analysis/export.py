@@ -17,15 +17,15 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 from session_files.index.catalog import Catalog
 from session_files.index.columns import COLUMNS, encode_blob
 from session_files.index.wide import WideColumn, WideKind
 from session_files.write.writer import atomic_write
 
-Format = Literal["parquet", "csv", "jsonl"]
-FORMATS: tuple[Format, ...] = ("parquet", "csv", "jsonl")
+from .formats import FORMATS, Format, format_of
+
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
@@ -36,14 +36,6 @@ class Exported:
     path: Path
     rows: int
     columns: tuple[str, ...]
-
-
-def format_of(path: str | Path) -> Format | None:
-    """The format a file name's suffix names (``.parquet``, ``.csv``, ``.jsonl``), or None."""
-    suffix = Path(path).suffix.lower().lstrip(".")
-    aliases: dict[str, Format] = {"parquet": "parquet", "pq": "parquet", "csv": "csv"}
-    aliases |= {"jsonl": "jsonl", "ndjson": "jsonl"}
-    return aliases.get(suffix)
 
 
 def table_data(

@@ -7,13 +7,9 @@ from typing import cast
 
 import click
 
-from session_files.analysis.export import FORMATS, Format, format_of
-from session_files.analysis.export import export as export_catalog
-from session_files.analysis.left_out import left_out, left_out_message
-from session_files.api import load_catalog
+from session_files.analysis.formats import FORMATS, Format, format_of
 from session_files.cli._common import CouldNotRun
 from session_files.cli.index_options import index_option, open_root_argument, registry_option
-from session_files.records import TABLES
 
 
 @click.command(name="export")
@@ -31,7 +27,7 @@ from session_files.records import TABLES
     help="The file to write (replaced atomically).",
 )
 @click.option("--wide", is_flag=True, help="One row per session, attributes as columns.")
-@click.option("--table", type=click.Choice(tuple(TABLES)), help="Export this table of the view.")
+@click.option("--table", metavar="NAME", help="Export this table of the view (e.g. session).")
 @click.option("--strict", is_flag=True, help="Exit 1 when sidecars were left out of the view.")
 @registry_option
 @index_option
@@ -57,6 +53,10 @@ def export(
     if fmt is None and format_of(out) is None:
         msg = f"cannot tell the format of {out.name!r} from its suffix; give --format"
         raise click.UsageError(msg)
+    from session_files.analysis.export import export as export_catalog
+    from session_files.analysis.left_out import left_out, left_out_message
+    from session_files.api import load_catalog
+
     try:
         catalog = load_catalog(root, registry=registry, index=index_path)
     except (FileNotFoundError, NotADirectoryError, ValueError) as exc:
@@ -66,6 +66,8 @@ def export(
             result = export_catalog(
                 catalog, out, fmt=cast(Format | None, fmt), table=table, wide=wide
             )
+        except KeyError as exc:  # the message names the tables
+            raise click.BadParameter(str(exc.args[0]), param_hint="--table") from None
         except (ImportError, OSError) as exc:
             raise CouldNotRun(str(exc)) from None
         missing = left_out(catalog)

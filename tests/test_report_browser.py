@@ -1,0 +1,132 @@
+"""``session-files report`` opened in a real headless Chromium (Debian's ``chromium``):
+the plots render, the figures are the catalog's, nothing is fetched, the console is clean.
+
+Playwright drives the system browser (``executable_path``); it never downloads one. A
+missing browser fails loudly: ``.ci/run`` installs it.
+"""
+
+from __future__ import annotations
+
+import shutil
+from collections import Counter
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner
+from playwright.sync_api import Browser, sync_playwright
+
+from session_files import load_catalog
+from session_files.cli import main
+from tests.fixtures_roots import sidecar, write_root
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
+@pytest.fixture(scope="module")
+def browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Browser]:
+    assert Path(CHROMIUM).is_file(), "install Debian's chromium (apt-get install chromium)"
+    profile = tmp_path_factory.mktemp("chromium-profile")
+    with sync_playwright() as playwright:
+        context = playwright.chromium.launch_persistent_context(
+            str(profile), executable_path=CHROMIUM, args=ARGS, headless=True
+        )
+        assert context.browser is not None
+        yield context.browser
+        context.close()
+
+
+def _open(browser: Browser, page_file: Path) -> tuple[Any, list[str], list[str]]:
+    page = browser.new_page(viewport={"width": 1200, "height": 900})
+    problems: list[str] = []
+    requests: list[str] = []
+    page.on(
+        "console", lambda m: problems.append(m.text) if m.type in ("error", "warning") else None
+    )
+    page.on("pageerror", lambda e: problems.append(str(e)))
+    page.on("request", lambda r: requests.append(r.url))
+    page.goto(page_file.as_uri())
+    page.wait_for_load_state("load")
+    return page, problems, requests
+
+
+def test_report_renders_with_the_catalogs_figures(browser: Browser, lab: Path) -> None:
+    write_root(
+        lab,
+        {
+            "M002/2024-03-05_09-00-00/session.yaml": sidecar(
+                "M002", "2024-03-05 09:00:00", ["alice"], attributes="  rig: rig-1\n"
+            ),
+            "bad/session.yaml": sidecar("M009", "2024-03-01 10:00:00"),
+            "M001/x/session.yml": "subject: M001\n",
+        },
+    )
+    out = lab.parent / "report.html"
+    result = CliRunner().invoke(main, ["report", str(lab), "--out", str(out), "--attribute", "rig"])
+    assert result.exit_code == 0, result.output
+    assert result.stdout == f"{out}: 4 sessions, 2 subjects, 1 error, 1 warning\n"
+    assert "1 sidecar was left out of the view" in result.stderr
+
+    page, problems, requests = _open(browser, out)
+    assert problems == []
+    assert requests == [out.as_uri()], "the page fetched something besides itself"
+
+    # every chart is drawn: a visible SVG with marks in it
+    charts = page.locator("svg")
+    assert charts.count() == 6  # per month, heat map, experimenters, projects, rig, names
+    for i in range(charts.count()):
+        box = charts.nth(i).bounding_box()
+        assert box is not None and box["width"] > 100 and box["height"] > 20
+        assert charts.nth(i).locator("rect").count() > 0
+
+    figure = {
+        key: int(page.locator(f'[data-figure="{key}"]').inner_text())
+        for key in ("sessions", "subjects", "left-out", "errors", "warnings", "months")
+    }
+    with load_catalog(lab) as catalog:
+        sessions = catalog.sessions()
+        assert figure == {
+            "sessions": len(sessions),
+            "subjects": len({s.subject for s in sessions}),
+            "left-out": 1,
+            "errors": 1,
+            "warnings": 1,
+            "months": 3,  # 2024-01 .. 2024-03
+        }
+        users = Counter(u for s in sessions for u in s.experimenters)
+        rigs = Counter(
+            a.attribute_value for a in catalog["session__attribute"].restrict(attribute_name="rig")
+        )
+    assert _breakdown(page, "experimenter") == {**users, "(none)": 1}
+    assert _breakdown(page, "attribute:rig") == {**rigs, "(not set)": 2}
+    bars = page.locator("#per-month rect.bar")
+    assert [bars.nth(i).locator("title").text_content() for i in range(3)] == [
+        "2024-01: 2 sessions",
+        "2024-02: 1 session",
+        "2024-03: 1 session",
+    ]
+
+    unknown = page.locator('details[data-code="unknown-subject"]')
+    assert unknown.get_attribute("data-count") == "1"
+    assert "bad/session.yaml:1:10" in unknown.inner_text()
+    misnamed = page.locator('details[data-code="misnamed-sidecar"]')
+    assert "M001/x/session.yml" in misnamed.inner_text()
+    page.close()
+
+
+def _breakdown(page: Any, key: str) -> dict[str, int]:
+    cells = page.locator(f'section[data-breakdown="{key}"] td[data-name]')
+    return {
+        cells.nth(i).get_attribute("data-name"): int(cells.nth(i).text_content())
+        for i in range(cells.count())
+    }
