@@ -277,13 +277,16 @@ def test_registry_option_points_elsewhere(in_tmp: Path) -> None:
     assert (result.exit_code, result.stdout) == (0, "1 session, 0 errors, 0 warnings\n")
 
 
-def test_an_unreadable_index_is_rebuilt_with_a_warning_on_stderr(valid: Path) -> None:
+def test_an_index_path_holding_something_else_is_refused_and_left_alone(valid: Path) -> None:
     (valid.parent / "index.sqlite").write_text("not a database", encoding="utf-8")
     result = run("lab", "--index", "index.sqlite")
-    assert (result.exit_code, result.stdout) == (0, "3 sessions, 0 errors, 0 warnings\n")
+    assert (result.exit_code, result.stdout) == (2, "")
     assert result.stderr == (
-        "warning: index index.sqlite is unreadable (file is not a database); rebuilt from scratch\n"
+        "Error: could not validate lab: refusing to use index.sqlite as the index: it is not a"
+        " session-files index; it is left untouched (choose another --index, or remove it"
+        " yourself)\n"
     )
+    assert (valid.parent / "index.sqlite").read_text(encoding="utf-8") == "not a database"
 
 
 # --- could not run: exit 2, one line on stderr, no traceback ------------------------------------

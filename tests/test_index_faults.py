@@ -25,6 +25,7 @@ import pytest
 from session_files import Catalog, IndexRebuiltWarning, Report, update_index
 from session_files.api import validate_and_load
 from session_files.index import open_index
+from session_files.index.store import IndexRefusedError
 from session_files.read.scan import open_root
 from session_files.records import TABLES
 from tests.fixtures_roots import cold, many_sessions, sidecar, snapshot, write_root
@@ -50,13 +51,13 @@ def indexed_root(tmp_path: Path) -> tuple[Path, Path, bytes]:
     return root, index, index.read_bytes()
 
 
-@pytest.mark.parametrize("keep", ["header", "first page", "half", "all but the last page"])
+@pytest.mark.parametrize("keep", ["first page", "half", "all but the last page"])
 def test_a_truncated_index_is_rebuilt_with_a_warning(
     indexed_root: tuple[Path, Path, bytes], keep: str
 ) -> None:
     root, index, data = indexed_root
-    size = {"header": 50, "first page": 4096, "half": len(data) // 2}.get(keep, len(data) - 4096)
-    index.write_bytes(data[:size])
+    size = {"first page": 4096, "half": len(data) // 2}.get(keep, len(data) - 4096)
+    index.write_bytes(data[:size])  # its header still says it is a session-files index
     with pytest.warns(IndexRebuiltWarning, match="is unreadable .*rebuilt from scratch"):
         checked = validate_and_load(root, index=index)
     assert reported(checked) == cold(root)
@@ -66,20 +67,27 @@ def test_a_truncated_index_is_rebuilt_with_a_warning(
 @pytest.mark.parametrize(
     "garbage",
     [
-        lambda size: random.Random(1).randbytes(size),
-        lambda size: b"\x00" * size,
-        lambda size: b"SQLite format 3\x00" + random.Random(2).randbytes(size - 16),
+        lambda data: data[:50],
+        lambda data: random.Random(1).randbytes(len(data)),
+        lambda data: b"\x00" * len(data),
+        lambda data: b"SQLite format 3\x00" + random.Random(2).randbytes(len(data) - 16),
     ],
-    ids=["random", "zeros", "sqlite-header-then-random"],
+    ids=["header-only", "random", "zeros", "sqlite-header-then-random"],
 )
-def test_a_garbage_index_is_rebuilt_with_a_warning(
+def test_a_file_that_is_not_positively_an_index_is_refused_never_replaced(
     indexed_root: tuple[Path, Path, bytes], garbage: Any
 ) -> None:
+    """Only a file whose SQLite header carries the index's application id (or an older
+    index's meta table) is ever rebuilt: anything else may be someone's data."""
     root, index, data = indexed_root
-    index.write_bytes(garbage(len(data)))
-    with pytest.warns(IndexRebuiltWarning, match="rebuilt from scratch"):
-        checked = validate_and_load(root, index=index)
-    assert reported(checked) == cold(root)
+    content = garbage(data)
+    index.write_bytes(content)
+    with pytest.raises(
+        IndexRefusedError, match="is not a session-files index; it is left untouched"
+    ):
+        validate_and_load(root, index=index)
+    assert index.read_bytes() == content
+    assert sorted(p.name for p in index.parent.iterdir()) == ["index.sqlite", "root"]
 
 
 @pytest.mark.parametrize(

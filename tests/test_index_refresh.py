@@ -11,6 +11,7 @@ import pytest
 
 from session_files import IndexRebuiltWarning, load_catalog, update_index, validate
 from session_files.index import open_index
+from session_files.index.store import IndexRefusedError
 from session_files.read.scan import open_root
 from tests.fixtures_roots import REGISTRY, cold, sidecar, snapshot, write_root
 
@@ -89,7 +90,7 @@ def test_a_racy_rewrite_with_the_same_size_and_mtime_is_still_seen(lab: Path) ->
     assert [f.code for f in update.findings] == ["unknown-experimenter"]
 
 
-def test_a_file_stored_long_after_its_mtime_is_trusted_by_its_stat(lab: Path) -> None:
+def test_a_rewrite_given_back_its_old_mtime_is_seen_by_its_ctime(lab: Path) -> None:
     age(lab, A, B, C)
     update_index(lab)
     update_index(lab)  # now no file is racy: every one is known by its stat alone
@@ -97,10 +98,10 @@ def test_a_file_stored_long_after_its_mtime_is_trusted_by_its_stat(lab: Path) ->
     stat = target.stat()
     target.write_text(target.read_text(encoding="utf-8").replace("bob", "BOB"), encoding="utf-8")
     os.utime(target, ns=(stat.st_atime_ns, stat.st_mtime_ns))
-    # the documented contract, as git's: same size and an old, unchanged mtime is unchanged
-    assert update_index(lab).refresh.unchanged == 3
-    os.utime(target, ns=(LONG_AGO + 1, LONG_AGO + 1))
+    # same size and its old mtime given back: the ctime still tells (as git compares it)
     assert update_index(lab).refresh.modified == [C]
+    assert indexed(lab) == cold(lab)
+    assert update_index(lab).refresh.unchanged == 3
 
 
 def test_a_registry_change_rechecks_every_reference(lab: Path) -> None:
@@ -191,30 +192,37 @@ def test_an_untrustworthy_index_is_rebuilt_with_a_warning(
 
 @pytest.mark.parametrize(
     "garbage",
-    [b"this is not a database at all" * 100, b"", b"SQLite format 3\x00" + b"\x07" * 500],
+    [b"this is not a database at all" * 100, b"SQLite format 3\x00" + b"\x07" * 500],
 )
-def test_a_garbage_index_is_rebuilt_with_a_warning(lab: Path, garbage: bytes) -> None:
+def test_garbage_at_the_default_index_is_refused_and_left_alone(lab: Path, garbage: bytes) -> None:
     index = lab / ".session-files/index.sqlite"
     index.parent.mkdir()
     index.write_bytes(garbage)
+    with pytest.raises(IndexRefusedError, match="not a session-files index"):
+        update_index(lab)
+    assert index.read_bytes() == garbage
+
+
+def test_an_empty_file_at_the_index_path_becomes_the_index(lab: Path) -> None:
+    index = lab / ".session-files/index.sqlite"
+    index.parent.mkdir()
+    index.write_bytes(b"")
     update = update_index(lab)
-    assert update.sessions == 3
-    if garbage:
-        assert len(update.refresh.warnings) == 1
-        assert "is unreadable" in update.refresh.warnings[0]
-        assert "rebuilt from scratch" in update.refresh.warnings[0]
+    assert (update.sessions, update.refresh.warnings) == (3, [])
     assert indexed(lab) == cold(lab)
 
 
-def test_an_sqlite_file_of_another_program_is_rebuilt(lab: Path) -> None:
+def test_an_sqlite_file_of_another_program_is_refused_and_left_alone(lab: Path) -> None:
     index = lab / ".session-files/index.sqlite"
     index.parent.mkdir()
     conn = sqlite3.connect(index)
     conn.execute("CREATE TABLE photos (id INTEGER)")
     conn.commit()
     conn.close()
-    with pytest.warns(IndexRebuiltWarning, match="not a session-files index"):
-        assert validate(lab).sessions == 3
+    before = index.read_bytes()
+    with pytest.raises(IndexRefusedError, match="an SQLite database of another program"):
+        validate(lab)
+    assert index.read_bytes() == before
 
 
 def test_refresh_false_reads_the_index_as_it_is(lab: Path) -> None:
@@ -252,7 +260,7 @@ def test_an_index_that_cannot_be_opened_is_an_error_and_is_left_alone(
 ) -> None:
     folder = tmp_path / "a-directory.sqlite"
     folder.mkdir()
-    with pytest.raises(sqlite3.OperationalError):
+    with pytest.raises(IndexRefusedError, match="it is a directory"):
         update_index(lab, index=folder)
     assert folder.is_dir()
 

@@ -6,7 +6,12 @@ from pathlib import Path
 
 import click
 
-from session_files.cli.index_options import index_option, open_root_argument, registry_option
+from session_files.cli.index_options import (
+    could_not_run,
+    index_option,
+    open_root_argument,
+    registry_option,
+)
 
 
 @click.command()
@@ -16,12 +21,15 @@ from session_files.cli.index_options import index_option, open_root_argument, re
 def index(root: str, registry: str | None, index_path: Path | None) -> None:
     """Build or refresh the index of ROOT (default: the current directory)."""
     from session_files.api import update_index
+    from session_files.read.scan import open_root
     from session_files.reporters.text import plural
 
     try:
-        update = update_index(root, registry=registry, index=index_path)
+        open_root(root)  # a missing ROOT is a usage error
     except (FileNotFoundError, NotADirectoryError, ValueError) as exc:
         raise click.BadParameter(str(exc), param_hint="ROOT") from None
+    with could_not_run(f"index {root}"):
+        update = update_index(root, registry=registry, index=index_path)
     result = update.refresh
     for warning in result.warnings:
         click.echo(f"warning: {warning}", err=True)

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import sqlite3
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -41,3 +43,26 @@ def index_option(func: F) -> F:
         type=click.Path(dir_okay=False, path_type=Path),
         help="Index file (default: ROOT/.session-files/index.sqlite or the user cache).",
     )(func)
+
+
+class CouldNotRun(click.ClickException):
+    """The command did not run; exit status 2, one line on stderr, never a traceback."""
+
+    exit_code = 2
+
+
+@contextmanager
+def could_not_run(what: str) -> Iterator[None]:
+    """Turn a failure to open the root or the index into ``error: ...`` and exit status 2."""
+    try:
+        yield
+    except click.ClickException:
+        raise
+    except (OSError, sqlite3.Error, ValueError, ImportError, OverflowError) as exc:
+        raise CouldNotRun(f"could not {what}: {exc}") from None
+    except Exception as exc:
+        from session_files.index.store import IndexError_  # lazily: --help stays fast
+
+        if isinstance(exc, IndexError_):
+            raise CouldNotRun(f"could not {what}: {exc}") from None
+        raise

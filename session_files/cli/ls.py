@@ -12,7 +12,12 @@ from typing import Any
 import click
 from wcwidth import wcswidth
 
-from session_files.cli.index_options import index_option, open_root_argument, registry_option
+from session_files.cli.index_options import (
+    could_not_run,
+    index_option,
+    open_root_argument,
+    registry_option,
+)
 
 TABLE_COLUMNS = ("subject", "session_datetime", "session_dir", "experimenters", "projects")
 DEFAULT_COLUMNS = (*TABLE_COLUMNS[:3], "session_note", *TABLE_COLUMNS[3:])
@@ -149,11 +154,14 @@ def ls(
     if null:
         fmt = "paths"
     from session_files.api import load_catalog
+    from session_files.read.scan import open_root
 
     try:
-        catalog = load_catalog(root, registry=registry, index=index_path)
+        open_root(root)  # a missing ROOT is a usage error
     except (FileNotFoundError, NotADirectoryError, ValueError) as exc:
         raise click.BadParameter(str(exc), param_hint="ROOT") from None
+    with could_not_run(f"list {root}"):
+        catalog = load_catalog(root, registry=registry, index=index_path)
     filters: dict[str, Any] = {
         "subject": subject or None,
         "project": project or None,

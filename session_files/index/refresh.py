@@ -1,9 +1,11 @@
 """Bring the index up to date with the root: re-read only what changed, then re-derive.
 
-A local file is unchanged when its size and mtime_ns are what the index stored, unless it
-was "racy" when stored: modified so shortly before that refresh (within RACY_NS) that a
-rewrite in the same timestamp tick, with the same size, would not show in its stat. Racy
-files are re-read (and compared by digest) on the next refresh, as git does with its index.
+A local file is unchanged when its size, mtime_ns, inode and ctime_ns are what the index
+stored (what git compares: a rewrite given back its old mtime, a copy moved over it, a
+restore or ``rsync -t``, a ``chmod`` all change the inode or the ctime), unless it was
+"racy" when stored: modified so shortly before that refresh (within RACY_NS) that a rewrite
+in the same timestamp tick, with the same size, would not show in its stat. Racy files are
+re-read (and compared by digest) on the next refresh, as git does with its index.
 A remote object is unchanged when its size and version tag (S3's ETag, from the listing)
 are what the index stored, so a refresh of an unchanged bucket reads no object. Roots
 without either (``memory://``) are compared by content digest.
@@ -148,14 +150,17 @@ def _stamp(entry: Entry) -> str | None:
         return f"{entry.size}:{entry.tag}"
     if entry.mtime_ns is None:
         return None
-    return f"{entry.size}:{entry.mtime_ns}"
+    ino = "" if entry.ino is None else entry.ino
+    ctime = "" if entry.ctime_ns is None else entry.ctime_ns
+    return f"{entry.size}:{entry.mtime_ns}:{ino}:{ctime}"
 
 
 # path -> stamp as ``_stamp`` writes it (NULL when racy or unknown): dict() is C-fast
 _KNOWN = (
     "SELECT path, CASE WHEN racy OR size IS NULL THEN NULL"
     " WHEN tag IS NOT NULL THEN size || ':' || tag"
-    " WHEN mtime_ns IS NULL THEN NULL ELSE size || ':' || mtime_ns END FROM file"
+    " WHEN mtime_ns IS NULL THEN NULL ELSE size || ':' || mtime_ns || ':' || ifnull(ino, '')"
+    " || ':' || ifnull(ctime_ns, '') END FROM file"
 )
 
 
@@ -198,13 +203,25 @@ def refresh_index(
         dict(conn.execute("SELECT path, digest FROM file")) if reading else {}
     )
     changed: list[Extracted] = []
-    files: list[tuple[str, int | None, int | None, str | None, int, str | None]] = []
+    files: list[
+        tuple[str, int | None, int | None, str | None, int, str | None, int | None, int | None]
+    ] = []
     for item in extract_all(root, [entry.path for entry in reading], progress):
         entry = stats[item.path]
-        racy = item.digest is None or (
-            entry.tag is None and entry.mtime_ns is not None and entry.mtime_ns >= started - RACY_NS
+        changed_ns = max(entry.mtime_ns or 0, entry.ctime_ns or 0)
+        racy = item.digest is None or (entry.tag is None and changed_ns >= started - RACY_NS)
+        files.append(
+            (
+                item.path,
+                entry.size,
+                entry.mtime_ns,
+                item.digest,
+                int(racy),
+                entry.tag,
+                entry.ino,
+                entry.ctime_ns,
+            )
         )
-        files.append((item.path, entry.size, entry.mtime_ns, item.digest, int(racy), entry.tag))
         if item.digest is not None and digests.get(item.path) == item.digest:
             result.unchanged += 1
             continue
@@ -214,8 +231,8 @@ def refresh_index(
             _flush(conn, changed, known)
     _flush(conn, changed, known)
     conn.executemany(
-        "INSERT OR REPLACE INTO file (path, size, mtime_ns, digest, racy, tag)"
-        " VALUES (?, ?, ?, ?, ?, ?)",
+        "INSERT OR REPLACE INTO file (path, size, mtime_ns, digest, racy, tag, ino, ctime_ns)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
         files,
     )
 

@@ -16,7 +16,7 @@ from session_files.records import FOREIGN_KEYS, REGISTRY_ROWS, TABLES
 
 from .columns import COLUMNS, Column
 
-INDEX_SCHEMA = 3  # 2: staging tables WITHOUT ROWID; 3: file.tag (a remote ETag)
+INDEX_SCHEMA = 4  # 2: staging tables WITHOUT ROWID; 3: file.tag (a remote ETag); 4: ino, ctime
 REGISTRY_TABLES = {kind: model.TABLE for kind, model in REGISTRY_ROWS.items()}
 
 # Where each session-keyed table's rows are staged; stage_session holds three tables.
@@ -103,7 +103,8 @@ def ddl() -> list[str]:
     statements = [
         "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID",
         "CREATE TABLE file (path TEXT PRIMARY KEY, size INTEGER, mtime_ns INTEGER,"
-        " digest TEXT, racy INTEGER NOT NULL DEFAULT 0, tag TEXT) WITHOUT ROWID",
+        " digest TEXT, racy INTEGER NOT NULL DEFAULT 0, tag TEXT, ino INTEGER,"
+        " ctime_ns INTEGER) WITHOUT ROWID",
         "CREATE TABLE finding (origin TEXT NOT NULL, path TEXT NOT NULL, line INTEGER,"
         " col INTEGER, code TEXT NOT NULL, message TEXT NOT NULL)",
         "CREATE INDEX finding_origin ON finding (origin, path)",

@@ -2,8 +2,15 @@
 
 Every refresh runs in one ``BEGIN IMMEDIATE`` transaction, so two processes refreshing the
 same index take turns (the second waits, then finds little to do) and a reader never sees
-half a refresh. An index written by another tool version or index schema, for another
-root, or that is not an index at all, is rebuilt from scratch, with a warning.
+half a refresh. The index is in WAL mode: readers never block a refresh, and a refresh never
+blocks readers (nor a process that still holds one of its own catalogs open).
+
+Only a file that is positively a session-files index (SQLite's ``application_id`` in its
+header is ours, or an older index's ``meta`` table says so) is ever rebuilt, replaced or
+deleted. Anything else at the index path (a text file, another program's database, a
+symbolic link, a device, a directory) is refused with ``IndexRefusedError`` and left
+untouched. An index written by another tool version or index schema, or for another root,
+is rebuilt from scratch, with a warning.
 """
 
 from __future__ import annotations
@@ -12,6 +19,7 @@ import contextlib
 import hashlib
 import os
 import sqlite3
+import stat
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any
@@ -25,6 +33,9 @@ from .schema import INDEX_SCHEMA, ddl
 
 FORMAT = "session-files index"
 BUSY_TIMEOUT_S = 600.0
+APPLICATION_ID = 0x53467831  # "SFx1" in the SQLite header: this file is a session-files index
+_SQLITE_MAGIC = b"SQLite format 3\x00"
+_SIDE_FILES = ("-journal", "-wal", "-shm")
 
 try:
     TOOL_VERSION = version("session-files")
@@ -32,8 +43,92 @@ except PackageNotFoundError:  # pragma: no cover - running from a source tree
     TOOL_VERSION = "0+unknown"
 
 
-class IndexError_(Exception):
+class IndexError_(OSError):
     """The index file cannot be used (for reasons other than its contents)."""
+
+
+class IndexRefusedError(IndexError_):
+    """The index path holds something that is not a session-files index: it is left untouched."""
+
+
+def _refuse(path: Path, why: str) -> IndexRefusedError:
+    return IndexRefusedError(
+        f"refusing to use {path} as the index: {why}; it is left untouched"
+        " (choose another --index, or remove it yourself)"
+    )
+
+
+def _older_index(path: Path) -> bool:
+    """An index written before the application id was set: its meta table says so."""
+    try:
+        conn = sqlite3.connect(f"{path.absolute().as_uri()}?mode=ro", uri=True, timeout=5)
+    except (sqlite3.Error, ValueError):
+        return False
+    try:
+        row = conn.execute("SELECT value FROM meta WHERE key = 'format'").fetchone()
+    except sqlite3.Error:
+        return False
+    finally:
+        conn.close()
+    return row is not None and row[0] == FORMAT
+
+
+def check_owned(path: Path) -> None:
+    """Raise IndexRefusedError unless ``path`` is absent, empty, or a session-files index.
+
+    A symbolic link (at the index or at its journal names), anything but a regular file,
+    and a file with other hard links are refused whatever they hold: rebuilding the index
+    would write through them into someone else's file.
+    """
+    for name in (path.name, *(path.name + suffix for suffix in _SIDE_FILES)):
+        side = path.with_name(name)
+        try:
+            info = os.lstat(side)
+        except FileNotFoundError:
+            continue
+        except OSError as exc:
+            raise _refuse(side, f"it cannot be examined ({exc.strerror or exc})") from None
+        if stat.S_ISLNK(info.st_mode):
+            raise _refuse(side, "it is a symbolic link (the index is never written through one)")
+        if stat.S_ISDIR(info.st_mode):
+            raise _refuse(side, "it is a directory")
+        if not stat.S_ISREG(info.st_mode):
+            raise _refuse(side, "it is not a regular file")
+        if info.st_nlink > 1:
+            raise _refuse(side, "it has other hard links")
+        if side != path or info.st_size == 0:
+            continue
+        try:
+            fd = os.open(side, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | os.O_NONBLOCK)
+            with os.fdopen(fd, "rb") as file:
+                header = file.read(100)
+        except OSError as exc:
+            raise _refuse(side, f"it cannot be read ({exc.strerror or exc})") from None
+        if len(header) == 100 and header.startswith(_SQLITE_MAGIC):
+            application = int.from_bytes(header[68:72], "big")
+            if application == APPLICATION_ID or (application == 0 and _older_index(path)):
+                continue
+            if application == 0:
+                raise _refuse(path, "it is an SQLite database of another program")
+        raise _refuse(path, "it is not a session-files index")
+
+
+def _create_empty(path: Path) -> None:
+    """Create the index file without following a link planted at its name."""
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0)
+    try:
+        os.close(os.open(path, flags, 0o666))
+    except FileExistsError:  # another process was first: check what it made
+        check_owned(path)
+        return
+    # the application id goes into the header before WAL mode is set, so the main file
+    # says what it is from its first page on (in WAL mode, new pages live in the -wal file)
+    conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT_S, isolation_level=None)
+    try:
+        conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+        conn.execute("PRAGMA journal_mode = WAL")
+    finally:
+        conn.close()
 
 
 def identity(root: Root) -> str:
@@ -173,6 +268,9 @@ def connect(path: Path | None) -> sqlite3.Connection:
         check_same_thread=False,
     )
     conn.path = path
+    if path is not None:
+        # WAL: readers (even this process's own open catalogs) never block a refresh
+        conn.execute("PRAGMA journal_mode = WAL")
     conn.execute("PRAGMA synchronous = NORMAL")
     conn.execute("PRAGMA cache_size = -131072")  # up to 128 MiB: a cold build stays in memory
     conn.execute("PRAGMA temp_store = MEMORY")
@@ -207,6 +305,7 @@ def mismatch(meta: dict[str, str], root: str) -> str | None:
 
 def create(conn: sqlite3.Connection, root: str) -> None:
     """Create an empty index (inside the caller's transaction)."""
+    conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
     for statement in ddl():
         conn.execute(statement)
     meta = {"format": FORMAT, "index_schema": str(INDEX_SCHEMA), "tool_version": TOOL_VERSION}
@@ -226,10 +325,14 @@ def wipe(conn: sqlite3.Connection) -> None:
 
 
 def replace_garbage(path: Path) -> None:
-    """Remove a file that is not a usable database (and its stale journal)."""
-    for victim in (path, path.with_name(path.name + "-journal")):
+    """Remove a damaged index (checked to be ours when it was opened) and its journals."""
+    for victim in (path, *(path.with_name(path.name + suffix) for suffix in _SIDE_FILES)):
         with contextlib.suppress(FileNotFoundError):
             victim.unlink()
+
+
+def _application_id(conn: sqlite3.Connection) -> int:
+    return int(conn.execute("PRAGMA application_id").fetchone()[0])
 
 
 def begin(
@@ -243,6 +346,10 @@ def begin(
     """
     warnings: list[str] = []
     where = "the in-memory index" if path is None else str(path)
+    if path is not None:
+        check_owned(path)
+        if not path.exists():
+            _create_empty(path)
     for attempt in range(2):
         conn: sqlite3.Connection | None = None
         try:
@@ -258,7 +365,10 @@ def begin(
             reason = getattr(exc, "reason", exc)
             warnings.append(f"index {where} is unreadable ({reason}); rebuilt from scratch")
             replace_garbage(path)
+            _create_empty(path)
             continue
+        if meta is not None and _application_id(conn) != APPLICATION_ID:
+            conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")  # an older index of ours
         if meta is None:
             create(conn, root)
         elif travels and mismatch({**meta, "root": root}, root) is None:

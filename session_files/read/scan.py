@@ -27,6 +27,12 @@ class Entry:
     size: int | None = None
     mtime_ns: int | None = None
     tag: str | None = None  # a remote store's version tag (S3: the ETag)
+    ino: int | None = None  # inode and ctime: what git compares too (local files)
+    ctime_ns: int | None = None
+
+
+def _entry(rel: str, stat: os.stat_result) -> Entry:
+    return Entry(rel, stat.st_size, stat.st_mtime_ns, ino=stat.st_ino, ctime_ns=stat.st_ctime_ns)
 
 
 @dataclass
@@ -102,8 +108,7 @@ class LocalRoot:
                     if name == SIDECAR_NAME and entry.is_file(follow_symlinks=False):
                         # the common case, inline: a regular sidecar (d_type says so; no stat)
                         if not ignore.match_file(rel):
-                            stat = entry.stat(follow_symlinks=False)
-                            sidecars.append(Entry(rel, stat.st_size, stat.st_mtime_ns))
+                            sidecars.append(_entry(rel, entry.stat(follow_symlinks=False)))
                         continue
                     self._visit(entry, rel, skip_dirs, ignore, listing, subdirs)
                 except OSError as exc:
@@ -130,8 +135,7 @@ class LocalRoot:
         elif ignore.match_file(rel):
             return
         elif entry.name == SIDECAR_NAME:
-            stat = entry.stat(follow_symlinks=False)
-            listing.sidecars.append(Entry(rel, stat.st_size, stat.st_mtime_ns))
+            listing.sidecars.append(_entry(rel, entry.stat(follow_symlinks=False)))
         elif is_misnamed(entry.name):
             listing.findings.append(_misnamed(rel, entry.name))
 
@@ -149,8 +153,7 @@ class LocalRoot:
             message = f"is a symbolic link to {shown}, outside the data root; it is not followed"
             listing.findings.append(Finding.make("symlink-outside-root", rel, message))
         elif entry.name == SIDECAR_NAME and os.path.isfile(target):
-            stat = os.stat(entry.path)
-            listing.sidecars.append(Entry(rel, stat.st_size, stat.st_mtime_ns))
+            listing.sidecars.append(_entry(rel, os.stat(entry.path)))
 
     def _file(self, path: str) -> str:
         full = os.path.realpath(os.path.join(self.path, path))

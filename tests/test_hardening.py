@@ -1,0 +1,296 @@
+"""Hardening, round two (issue 15): the index never destroys what is not its own, never goes
+stale, never blocks; no single file stops, hangs or forges a run.
+
+Each test here failed on the main branch before the fix it covers.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import pwd
+import shutil
+import sqlite3
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from session_files import load_catalog, update_index, validate
+from session_files.cli import main
+from session_files.index import store
+from session_files.index.store import IndexRefusedError
+from tests.fixtures_roots import cold, sidecar, snapshot, write_root
+
+REPO = Path(__file__).resolve().parents[1]
+LONG_AGO = 1_500_000_000_000_000_000  # 2017: far outside the racy window
+SUBJECT_FILE = "M001/2024-01-15_10-30-00/session.yaml"
+
+
+def run(*args: str) -> tuple[int, str, str]:
+    result = CliRunner().invoke(main, list(args))
+    return result.exit_code, result.stdout, result.stderr
+
+
+def indexed(root: Path, index: Path | None = None) -> tuple[object, object]:
+    from session_files.index import open_index
+    from session_files.read.scan import open_root
+
+    conn, _ = open_index(open_root(root), index or root / ".session-files/index.sqlite")
+    try:
+        return snapshot(conn)
+    finally:
+        conn.close()
+
+
+# 1. the index never destroys what is not its own -------------------------------------
+
+
+def _other_database(path: Path, *, meta: bool) -> bytes:
+    conn = sqlite3.connect(path)
+    conn.execute("CREATE TABLE photos (id INTEGER, name TEXT)")
+    conn.execute("INSERT INTO photos VALUES (1, 'holiday')")
+    if meta:  # a `meta` table like the index's own, but not the index's
+        conn.execute("CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
+        conn.execute("INSERT INTO meta VALUES ('format', 'photo album')")
+    conn.commit()
+    conn.close()
+    return path.read_bytes()
+
+
+@pytest.mark.parametrize("kind", ["text", "registry", "sqlite", "sqlite-with-meta", "hard-link"])
+def test_index_path_that_is_not_an_index_is_refused_and_left_untouched(
+    lab: Path, tmp_path: Path, kind: str
+) -> None:
+    target = tmp_path / "target"
+    if kind == "text":
+        target.write_text("notes\n", encoding="utf-8")
+    elif kind == "registry":
+        target = lab / "registry/subjects.yaml"
+    elif kind == "hard-link":
+        os.link(lab / "registry/subjects.yaml", target)
+    else:
+        _other_database(target, meta=kind == "sqlite-with-meta")
+    before = target.read_bytes()
+    siblings = sorted(p.name for p in target.parent.iterdir())
+    code, out, err = run("index", str(lab), "--index", str(target))
+    assert code == 2, out + err
+    assert "refusing to use" in err and "it is left untouched" in err
+    assert "Traceback" not in err and len(err.strip().splitlines()) == 1
+    assert target.read_bytes() == before
+    assert sorted(p.name for p in target.parent.iterdir()) == siblings
+    with pytest.raises(IndexRefusedError):
+        load_catalog(lab, index=target)
+    with pytest.raises(IndexRefusedError):
+        validate(lab, index=target)
+    assert target.read_bytes() == before
+
+
+@pytest.mark.parametrize("what", ["database", "index"])
+def test_a_link_at_the_default_index_location_is_refused(
+    lab: Path, tmp_path: Path, what: str
+) -> None:
+    elsewhere = tmp_path / "elsewhere.sqlite"
+    if what == "database":
+        _other_database(elsewhere, meta=True)
+    else:  # even a real index of ours is never written through a link
+        update_index(lab, index=elsewhere)
+    before = elsewhere.read_bytes()
+    (lab / ".session-files").mkdir()
+    (lab / ".session-files/index.sqlite").symlink_to(elsewhere)
+    code, _, err = run("index", str(lab))
+    assert code == 2
+    assert "it is a symbolic link" in err
+    assert elsewhere.read_bytes() == before
+    code, _, err = run("ls", str(lab))
+    assert code == 2
+    assert "it is a symbolic link" in err
+
+
+def test_a_link_planted_at_the_journal_name_is_refused(lab: Path, tmp_path: Path) -> None:
+    victim = tmp_path / "victim"
+    index = tmp_path / "index.sqlite"
+    (tmp_path / "index.sqlite-wal").symlink_to(victim)
+    with pytest.raises(IndexRefusedError, match="symbolic link"):
+        update_index(lab, index=index)
+    assert not victim.exists()
+    assert not index.exists()
+
+
+def test_an_index_of_ours_is_still_rebuilt_and_an_older_one_is_recognised(
+    lab: Path, tmp_path: Path
+) -> None:
+    index = tmp_path / "index.sqlite"
+    update_index(lab, index=index)
+    conn = sqlite3.connect(index)
+    conn.execute("PRAGMA application_id = 0")  # as written before the id existed
+    conn.commit()
+    conn.close()
+    assert update_index(lab, index=index).refresh.warnings == []
+    header = index.read_bytes()[:100]
+    assert int.from_bytes(header[68:72], "big") == store.APPLICATION_ID
+    assert indexed(lab, index) == cold(lab)
+
+
+# 2. never stale -------------------------------------------------------------------
+
+
+def _aged_and_indexed(lab: Path) -> None:
+    for path in lab.rglob("session.yaml"):
+        os.utime(path, ns=(LONG_AGO, LONG_AGO))
+    update_index(lab)
+    update_index(lab)  # no file is racy any more: each is trusted by its stat
+
+
+def _same_size_other_subject(path: Path) -> str:
+    text = path.read_text(encoding="utf-8")
+    assert "subject: M001" in text
+    return text.replace("subject: M001", "subject: M002")
+
+
+@pytest.mark.parametrize("how", ["touch -d", "mv older copy", "restore", "rsync -t"])
+def test_a_rewrite_that_keeps_size_and_mtime_is_still_seen(lab: Path, how: str) -> None:
+    _aged_and_indexed(lab)
+    target = lab / SUBJECT_FILE
+    new = _same_size_other_subject(target)
+    if how == "touch -d":  # rewritten in place, then given back its old mtime
+        target.write_text(new, encoding="utf-8")
+        os.utime(target, ns=(LONG_AGO, LONG_AGO))
+    elif how == "mv older copy":  # an older copy of the same size moved over it
+        copy = target.with_name("copy.tmp")
+        copy.write_text(new, encoding="utf-8")
+        os.utime(copy, ns=(LONG_AGO, LONG_AGO))
+        copy.rename(target)
+    elif how == "restore":  # a backup restored with its recorded times (cp -p)
+        backup = lab.parent / "backup.yaml"
+        backup.write_text(new, encoding="utf-8")
+        os.utime(backup, ns=(LONG_AGO, LONG_AGO))
+        target.unlink()
+        shutil.copy2(backup, target)
+    else:  # what rsync -t does: a temporary file beside it, its times set, renamed over
+        temporary = target.with_name(".session.yaml.XXXXXX")
+        temporary.write_text(new, encoding="utf-8")
+        os.utime(temporary, ns=(LONG_AGO, LONG_AGO))
+        os.replace(temporary, target)
+    assert target.stat().st_mtime_ns == LONG_AGO
+    assert update_index(lab).refresh.modified == [SUBJECT_FILE]
+    assert indexed(lab) == cold(lab)
+
+
+UNPRIVILEGED_REFRESH = textwrap.dedent(
+    """
+    import json, os, sys
+    from session_files import update_index
+    from session_files.index import open_index, read_findings
+    from session_files.read.scan import open_root
+    from pathlib import Path
+    root, index, target = sys.argv[1], Path(sys.argv[2]), sys.argv[3]
+    os.setgroups([])
+    os.setgid(int(sys.argv[5]))
+    os.setuid(int(sys.argv[4]))
+    os.utime(target, ns=(1_500_000_000_000_000_000,) * 2)
+    update_index(root, index=index)
+    update_index(root, index=index)
+    os.chmod(target, 0)
+    def codes(path):
+        conn, _ = open_index(open_root(root), path)
+        try:
+            return sorted((f.path, f.code) for f in read_findings(conn))
+        finally:
+            conn.close()
+    update_index(root, index=index)
+    print(json.dumps([codes(index), codes(None)]))
+    """
+)
+
+
+def test_a_sidecar_turned_unreadable_is_seen(shared_tmp: Path) -> None:
+    """``chmod 000`` changes no size and no mtime, only the ctime. Permission bits only
+    bind an unprivileged user, so the refreshes run as ``nobody``."""
+    root = write_root(shared_tmp / "root", {"a/session.yaml": sidecar(), "registry/x": ""})
+    nobody = pwd.getpwnam("nobody")
+    for path in [shared_tmp, *shared_tmp.rglob("*")]:
+        os.chown(path, nobody.pw_uid, nobody.pw_gid)
+    proc = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            UNPRIVILEGED_REFRESH,
+            str(root),
+            str(shared_tmp / "index.sqlite"),
+            str(root / "a/session.yaml"),
+            str(nobody.pw_uid),
+            str(nobody.pw_gid),
+        ],
+        capture_output=True,
+        text=True,
+        cwd=REPO,
+        env={**os.environ, "PYTHONPATH": str(REPO)},
+        timeout=120,
+        check=False,
+    )
+    assert proc.returncode == 0, proc.stderr
+    refreshed, rebuilt = json.loads(proc.stdout)
+    assert ["a/session.yaml", "unreadable"] in rebuilt
+    assert refreshed == rebuilt
+
+
+# 10. readers never block a refresh, nor their own process ----------------------------
+
+
+def test_an_open_catalog_iterator_does_not_block_its_own_process(
+    lab: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(store, "BUSY_TIMEOUT_S", 3.0)  # before: 600 s, then "locked"
+    catalog = load_catalog(lab)
+    rows = iter(catalog["session"])
+    first = next(rows)
+    write_root(lab, {"new/session.yaml": sidecar("M002", "2024-06-01 00:00:00")})
+    again = load_catalog(lab)
+    assert len(again["session"]) == 4
+    again.close()
+    assert len([first, *rows]) == 3  # the iterator's snapshot, whole
+    catalog.close()
+
+
+READER = textwrap.dedent(
+    """
+    import sys, time
+    from session_files import load_catalog
+    catalog = load_catalog(sys.argv[1])
+    rows = iter(catalog["session"])
+    next(rows)
+    print("reading", flush=True)
+    sys.stdin.readline()
+    print(len(list(rows)) + 1, flush=True)
+    """
+)
+
+
+def test_a_reader_in_another_process_does_not_block_a_refresh(
+    lab: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(store, "BUSY_TIMEOUT_S", 3.0)
+    update_index(lab)
+    reader = subprocess.Popen(
+        [sys.executable, "-c", READER, str(lab)],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+        cwd=REPO,
+    )
+    try:
+        assert reader.stdout is not None and reader.stdin is not None
+        assert reader.stdout.readline() == "reading\n"
+        write_root(lab, {"new/session.yaml": sidecar("M002", "2024-06-01 00:00:00")})
+        assert update_index(lab).refresh.added == ["new/session.yaml"]
+        reader.stdin.write("\n")
+        reader.stdin.flush()
+        assert reader.stdout.readline() == "3\n"  # the reader's own snapshot, whole
+    finally:
+        reader.kill()
+        reader.communicate()
+    assert indexed(lab) == cold(lab)
