@@ -294,3 +294,29 @@ def test_a_reader_in_another_process_does_not_block_a_refresh(
         reader.kill()
         reader.communicate()
     assert indexed(lab) == cold(lab)
+
+
+# 4, 9. numbers Python cannot make are findings on their file --------------------------
+
+
+@pytest.mark.parametrize(
+    ("rel", "text", "code", "line", "column"),
+    [
+        ("session-files.yaml", "ignore:\n  - !!int high\n", "yaml-syntax", 2, 5),
+        ("session-files.yaml", "severity: 0b_\n", "yaml-syntax", 1, 11),
+        ("registry/projects.yaml", "vision:\n  project_description: 0x_\n", "yaml-syntax", 2, 24),
+        ("registry/projects.yaml", "pilot: " + "1" * 5000 + "\n", "yaml-forbidden", 1, 8),
+        ("extra/session.yaml", sidecar() + "note: !!float abc\n", "yaml-syntax", 3, 7),
+    ],
+)
+def test_a_number_python_cannot_make_is_a_finding_and_the_rest_is_indexed(
+    lab: Path, rel: str, text: str, code: str, line: int, column: int
+) -> None:
+    (lab / rel).parent.mkdir(parents=True, exist_ok=True)
+    (lab / rel).write_text(text, encoding="utf-8")
+    code_, out, err = run("validate", str(lab), "--format", "json")
+    assert code_ == 1, out + err
+    findings = json.loads(out)["findings"]
+    where = [[f["path"], f["code"], f["line"], f["column"]] for f in findings]
+    assert [rel, code, line, column] in where, findings
+    assert update_index(lab).sessions >= 1  # the rest of the root is indexed

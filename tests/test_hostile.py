@@ -159,6 +159,23 @@ CASES = [
     Case("long-explicit-key", b"? " + b"k" * 100_000 + b"\n: 1\n" + GOOD, "schema", 1, 3),
     Case("long-value", GOOD + b"note: " + b"x" * (MiB - 100) + b"\n", "schema", 3, 7),
     Case("long-attribute-name", GOOD + b"attributes:\n  " + b"a" * 1000 + b": 1\n", "schema", 4, 3),
+    # numbers YAML 1.1 promises but Python cannot make (each stopped a whole run before)
+    Case("hex-without-digits", GOOD + b"note: 0x_\n", "yaml-syntax", 3, 7),
+    Case("binary-without-digits", GOOD + b"note: 0b_\n", "yaml-syntax", 3, 7),
+    Case("int-tag-on-text", GOOD + b"note: !!int high\n", "yaml-syntax", 3, 7),
+    Case("float-tag-on-text", GOOD + b"note: !!float abc\n", "yaml-syntax", 3, 7),
+    Case("bool-tag-on-text", GOOD + b"note: !!bool maybe\n", "yaml-syntax", 3, 7),
+    Case("int-tag-on-empty", GOOD + b"note: !!int ''\n", "yaml-syntax", 3, 7),
+    Case("int-5000-digits", GOOD + b"note: " + b"7" * 5000 + b"\n", "yaml-forbidden", 3, 7),
+    Case("hex-4000-digits", GOOD + b"note: 0x" + b"f" * 4000 + b"\n", "yaml-forbidden", 3, 7),
+    # PyYAML's base-60 conversion is quadratic: 1 MiB of it took ~22 s
+    Case(
+        "sexagesimal-1MiB",
+        GOOD + b"note: 1" + b":0" * (MiB // 2 - 40) + b"\n",
+        "yaml-forbidden",
+        3,
+        7,
+    ),
 ]
 BY_NAME = {case.name: case for case in CASES}
 
@@ -188,6 +205,11 @@ REGISTRY_CASES = [
     "python-object",
     "custom-root",
     "two-documents",
+    "hex-without-digits",
+    "int-tag-on-text",
+    "bool-tag-on-text",
+    "int-5000-digits",
+    "sexagesimal-1MiB",
 ]
 
 

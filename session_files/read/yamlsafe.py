@@ -29,6 +29,9 @@ except ImportError:  # pragma: no cover - PyYAML built without libyaml
 
 _RESOLVED: dict[tuple[str, tuple[bool, bool]], str] = {}
 _RESOLVED_MAX = 50_000  # distinct short scalars remembered (keys, rig names, small numbers)
+_LONG_PLAIN = 4300  # MAX_NUMBER_CHARS: longer than any number, timestamp, bool or null
+_NUMBER_START = "+-.0123456789"
+_NUMBER_CHARS = "0123456789_:.+-eExXoObBabcdefABCDEF"
 
 
 class _Loader(_BaseLoader):
@@ -40,6 +43,11 @@ class _Loader(_BaseLoader):
     """
 
     def resolve(self, kind: type[Node], value: Any, implicit: Any) -> str:
+        if kind is ScalarNode and implicit[0] and len(value) > _LONG_PLAIN:
+            # no regex over a long plain scalar (PyYAML's are slow on 1 MiB of "1:0:0...");
+            # only a number can be that long, and one that looks like it is refused as one
+            looks_numeric = value[0] in _NUMBER_START and not value.strip(_NUMBER_CHARS)
+            return _TAG + ("int" if looks_numeric else "str")
         if kind is not ScalarNode or len(value) > 64:
             return str(super().resolve(kind, value, implicit))  # type: ignore[no-untyped-call]
         key = (value, (bool(implicit[0]), bool(implicit[1])))
@@ -71,6 +79,12 @@ SCALAR_TAGS = frozenset({STR, INT, FLOAT, BOOL, NULL, TIMESTAMP})
 
 _scalar = yaml.constructor.SafeConstructor()
 _PLAIN_FLOAT = re.compile(r"[-+]?[0-9]+\.[0-9]+\Z")
+# Python converts int <-> decimal text up to 4,300 digits, and PyYAML's base-60 conversion
+# is quadratic: a number written with more characters is refused before it is converted,
+# and an int too large to print as decimal text (hex and binary have no limit) after.
+MAX_NUMBER_CHARS = 4300
+_MAX_INT_BITS = 14_000  # 4,214 decimal digits
+_WHAT = {INT: "an integer", FLOAT: "a number", BOOL: "a boolean"}
 
 
 class YamlProblem(Exception):
@@ -320,25 +334,48 @@ class Builder:
         tag = node.tag
         if tag in (STR, TIMESTAMP):  # the common case first: text is kept as written
             return node.value
+        if tag == NULL:
+            return None
+        if tag not in _WHAT:
+            self.check_tag(node)  # raises: not a core tag
+        text = node.value
+        if len(text) > MAX_NUMBER_CHARS and tag != BOOL:
+            line, column = position(node)
+            msg = (
+                f"has a number of {len(text):,} characters; a number may have at most"
+                f" {MAX_NUMBER_CHARS:,} (quote it to keep it as text)"
+            )
+            raise YamlProblem("yaml-forbidden", msg, line, column)
+        try:
+            value = self._convert(tag, text, node)
+        except (ValueError, KeyError, IndexError, TypeError, OverflowError):
+            line, column = position(node)
+            shown = text if len(text) <= 40 else text[:40] + "..."
+            msg = (
+                f"has {shown!r}, which cannot be read as {_WHAT[tag]} (its tag or its form"
+                " says it is one); quote it to keep it as text, or fix the value"
+            )
+            raise YamlProblem("yaml-syntax", msg, line, column) from None
+        if isinstance(value, int) and value.bit_length() > _MAX_INT_BITS:
+            line, column = position(node)
+            msg = (
+                f"has an integer of {value.bit_length():,} bits; an integer may have at most"
+                f" {_MAX_INT_BITS:,} bits (about 4,200 decimal digits; quote it to keep it as text)"
+            )
+            raise YamlProblem("yaml-forbidden", msg, line, column)
+        return value
+
+    @staticmethod
+    def _convert(tag: str, text: str, node: ScalarNode) -> Any:
         if tag == INT:
-            text = node.value
             # plain decimal digits are the usual int; PyYAML's constructor handles the rest
             # (YAML 1.1 octal '0…', hex, binary, '_' separators, sexagesimal, signs)
             if text.isdigit() and text.isascii() and (text[0] != "0" or text == "0"):
                 return int(text)
             return _scalar.construct_yaml_int(node)
         if tag == FLOAT:
-            return (
-                float(node.value)
-                if _PLAIN_FLOAT.match(node.value)
-                else _scalar.construct_yaml_float(node)
-            )
-        if tag == BOOL:
-            return _scalar.construct_yaml_bool(node)
-        if tag == NULL:
-            return None
-        self.check_tag(node)  # raises: not a core tag
-        return None  # pragma: no cover - check_tag refused the node
+            return float(text) if _PLAIN_FLOAT.match(text) else _scalar.construct_yaml_float(node)
+        return _scalar.construct_yaml_bool(node)
 
 
 def load(data: bytes) -> tuple[Node | None, Any]:
