@@ -320,3 +320,58 @@ def test_a_number_python_cannot_make_is_a_finding_and_the_rest_is_indexed(
     where = [[f["path"], f["code"], f["line"], f["column"]] for f in findings]
     assert [rel, code, line, column] in where, findings
     assert update_index(lab).sessions >= 1  # the rest of the root is indexed
+
+
+# 5, 6. the root config's patterns and registry URL -------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("config", "line", "column", "says"),
+    [
+        ('ignore: ["!"]\n', 1, 10, "not a valid gitignore-style pattern"),
+        ('ignore:\n  - tmp/\n  - "trailing\\\\"\n', 3, 5, "not a valid gitignore-style pattern"),
+        ('ignore: ["[z-a]"]\n', 1, 10, "not a valid gitignore-style pattern"),
+        ("ignore: [" + "x" * 2000 + "]\n", 1, 10, "may be at most 1,024"),
+        ("ignore: [" + ", ".join(["a"] * 1001) + "]\n", 1, 9, "at most 1000"),
+        ("registry: gcs://bucket/registry\n", 1, 11, "that filesystem is not installed"),
+        ("registry: nofs://x/registry\n", 1, 11, "unknown filesystem"),
+    ],
+)
+def test_a_bad_pattern_or_registry_url_is_a_finding_and_the_defaults_apply(
+    lab: Path, config: str, line: int, column: int, says: str
+) -> None:
+    (lab / "session-files.yaml").write_text(config, encoding="utf-8")
+    code, out, err = run("validate", str(lab), "--format", "json")
+    assert code == 1, out + err
+    report = json.loads(out)
+    assert [(f["path"], f["code"], f["line"], f["column"]) for f in report["findings"]] == [
+        ("session-files.yaml", "schema", line, column)
+    ]
+    assert says in report["findings"][0]["message"]
+    assert report["counts"]["sessions"] == 3  # the defaults: the lab's own registry
+
+
+HANG_GUARD_S = 120  # not a speed assertion: before, this scan never finished
+
+
+def test_a_backtracking_ignore_pattern_costs_linear_time(lab: Path) -> None:
+    """``*a*a*...*b`` against long names of ``a``: Python's regex backtracks through every
+    way to place the stars (C(n, k) tries), RE2 reads each name once."""
+    pattern = "*a" * 12 + "*b"
+    (lab / "session-files.yaml").write_text(f'ignore: ["{pattern}"]\n', encoding="utf-8")
+    for i in range(20):
+        write_root(
+            lab, {f"{'a' * 200}{i}/session.yaml": sidecar("M002", f"2025-01-01 00:00:{i:02d}")}
+        )
+    proc = subprocess.run(
+        [sys.executable, "-m", "session_files", "validate", str(lab)],
+        capture_output=True,
+        text=True,
+        cwd=REPO,
+        timeout=HANG_GUARD_S,
+        check=False,
+    )
+    assert (proc.returncode, proc.stdout.splitlines()[-1]) == (
+        0,
+        "23 sessions, 0 errors, 0 warnings",
+    )

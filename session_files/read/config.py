@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Annotated
 
-from pydantic import AfterValidator, BeforeValidator, ValidationError
+from pydantic import AfterValidator, BeforeValidator, Field, ValidationError
 from yaml.nodes import MappingNode
 
 from ..findings import CODES, Finding, SeveritySetting
@@ -78,13 +78,58 @@ def check_layout(layout: str) -> str:
 
 
 _LAYOUT_EXAMPLE = "{subject}/{session_datetime:%Y-%m-%d_%H-%M-%S}"
+MAX_IGNORE_PATTERNS = 1000
+MAX_PATTERN_CHARS = 1024
+
+
+def check_pattern(pattern: str) -> str:
+    """``pattern`` itself when it is a gitignore-style pattern this tool can use, else
+    ValueError saying why (the root config is untrusted input: its patterns are bounded, and
+    matched by RE2 in linear time, see ``scan.ignore_spec``)."""
+    if len(pattern) > MAX_PATTERN_CHARS:
+        msg = f"is {len(pattern):,} characters long; a pattern may be at most {MAX_PATTERN_CHARS:,}"
+        raise ValueError(msg)
+    from .scan import ignore_spec  # pathspec is imported only when a config has patterns
+
+    try:
+        ignore_spec([pattern])
+    except Exception as exc:  # pathspec, re and RE2 each raise their own kind
+        msg = f"is not a valid gitignore-style pattern ({exc}); fix or remove it"
+        raise ValueError(msg) from None
+    return pattern
+
+
+def check_registry_url(setting: str) -> str:
+    """A ``registry:`` URL must name a filesystem that is installed."""
+    if "://" not in setting or setting.startswith("file://"):
+        return setting
+    protocol = setting.split("://", 1)[0]
+    try:
+        import fsspec
+
+        fsspec.get_filesystem_class(protocol)
+    except ImportError as exc:
+        msg = (
+            f"is a {protocol}:// URL, but that filesystem is not installed ({exc});"
+            " install it (e.g. pip install 'session-files[remote]') or use a local directory"
+        )
+        raise ValueError(msg) from None
+    except ValueError:
+        msg = (
+            f"is a URL of an unknown filesystem {protocol!r}; use a local directory or a known URL"
+        )
+        raise ValueError(msg) from None
+    return setting
 
 
 class RootConfig(Strict):
     """What ``session-files.yaml`` may say; command-line options override it."""
 
-    registry: str = REGISTRY_DIR
-    ignore: list[str] = []
+    registry: Annotated[str, AfterValidator(check_registry_url)] = REGISTRY_DIR
+    ignore: Annotated[
+        list[Annotated[str, AfterValidator(check_pattern)]],
+        Field(max_length=MAX_IGNORE_PATTERNS),
+    ] = []
     severity: dict[
         Annotated[str, AfterValidator(_known_code)],
         Annotated[SeveritySetting, BeforeValidator(_off)],
