@@ -41,8 +41,11 @@ def _duplicates(conn: sqlite3.Connection) -> list[FindingRecord]:
         groups[(subject, when)].append((path, line, col))
     out: list[FindingRecord] = []
     for (subject, when), files in groups.items():
+        first, second = files[0][0], files[1][0]
+        rest = len(files) - 2  # named: the first other copy; counted: the rest (linear output)
+        more = "" if rest == 0 else f" and {rest} other{'s' if rest > 1 else ''}"
         for path, line, col in files:
-            others = ", ".join(other for other, _, _ in files if other != path)
+            others = (second if path == first else first) + more
             message = (
                 f"declares the same session as {others} (subject {subject!r}, session_datetime"
                 f" {when}); a (subject, session_datetime) pair may be declared by one sidecar"
