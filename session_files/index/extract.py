@@ -14,7 +14,7 @@ import threading
 from collections import deque
 from collections.abc import Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from tqdm import tqdm
 
@@ -25,6 +25,13 @@ from session_files.read.sidecar import parse_sidecar
 from session_files.records import TABLES
 
 from .columns import encode_blob
+from .schema import (
+    ATTRIBUTE_STAGE,
+    EXPERIMENTER_STAGE,
+    PART_STAGES,
+    PROJECT_STAGE,
+    SESSION_STAGE,
+)
 
 PARALLEL_THRESHOLD = 2000  # fewer files than this: one process is faster than starting a pool
 REMOTE_BATCH = 500  # sidecars of a remote root fetched together (concurrently, where it can)
@@ -33,17 +40,18 @@ _DIR_LIMIT = TABLES["session_directory"].model_fields["session_dir"].metadata[0]
 FindingRow = tuple[int | None, int | None, str, str]  # line, column, code, message
 
 
+StagedRow = tuple[Any, ...]  # a staging row without its path (and a part's session key)
+
+
 class Extracted(NamedTuple):
-    """What one sidecar contributes: its digest, its findings and its staged rows."""
+    """What one sidecar contributes: its digest, its findings and its staged rows (as
+    ``Stage.row`` lays them out: cheap to pickle)."""
 
     path: str
     digest: str | None  # None: the file could not be read (it is re-read every refresh)
     findings: list[FindingRow]
-    # subject, session_datetime, session_dir, session_note, subject/datetime positions
-    session: tuple[str, str, str, str | None, int, int, int, int] | None = None
-    attributes: tuple[tuple[str, str, str | None], ...] = ()  # name, value, blob (JSON)
-    experimenters: tuple[tuple[str, int, int], ...] = ()  # user, line, column
-    projects: tuple[tuple[str, int, int], ...] = ()  # project, line, column
+    session: StagedRow | None = None  # the stage_session row; None: nothing is staged
+    parts: tuple[tuple[StagedRow, ...], ...] = ()  # the rows of each of PART_STAGES, in order
 
 
 def digest(data: bytes) -> str:
@@ -127,17 +135,36 @@ def extract_bytes(path: str, data: bytes) -> Extracted:
             f" may be at most {_DIR_LIMIT}: shorten or move the session directory"
         )
         return Extracted(path, key, [(None, None, "schema", message)])
-    when = record.session_datetime.isoformat(sep=" ")
-    session = (record.subject, when, directory, record.note, *refs.subject, *refs.session_datetime)
-    attributes = tuple(
-        (name, attribute.value, encode_blob(attribute.blob))
-        for name, attribute in (record.attributes or {}).items()
-    )
-    users = tuple(
-        (u, *at) for u, at in zip(record.experimenters or (), refs.experimenters, strict=True)
-    )
-    projects = tuple((p, *at) for p, at in zip(record.projects or (), refs.projects, strict=True))
-    return Extracted(path, key, [], session, attributes, users, projects)
+    values = {
+        "subject": record.subject,
+        "session_datetime": record.session_datetime.isoformat(sep=" "),
+        "session_dir": directory,
+        "session_note": record.note,
+    }
+    at = {"subject": refs.subject, "session_datetime": refs.session_datetime}
+    parts = {
+        ATTRIBUTE_STAGE.name: tuple(
+            ATTRIBUTE_STAGE.row(
+                {
+                    "attribute_name": name,
+                    "attribute_value": attribute.value,
+                    "attribute_blob": encode_blob(attribute.blob),
+                },
+                {},
+            )
+            for name, attribute in (record.attributes or {}).items()
+        ),
+        EXPERIMENTER_STAGE.name: tuple(
+            EXPERIMENTER_STAGE.row({"user": user}, {"user": where})
+            for user, where in zip(record.experimenters or (), refs.experimenters, strict=True)
+        ),
+        PROJECT_STAGE.name: tuple(
+            PROJECT_STAGE.row({"project": project}, {"project": where})
+            for project, where in zip(record.projects or (), refs.projects, strict=True)
+        ),
+    }
+    session = SESSION_STAGE.row(values, at)
+    return Extracted(path, key, [], session, tuple(parts[stage.name] for stage in PART_STAGES))
 
 
 def _chunk(root: str, paths: Sequence[str]) -> list[Extracted]:

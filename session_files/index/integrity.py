@@ -15,7 +15,9 @@ from datetime import datetime
 
 from session_files.findings import CODES, SeveritySetting
 from session_files.read.config import expected_session_dir
+from session_files.records import FOREIGN_KEYS
 
+from .schema import REGISTRY_TABLES, STAGE_OF, q
 from .sources import Registries
 
 FindingRecord = tuple[str, int | None, int | None, str, str]  # path, line, col, code, message
@@ -55,16 +57,40 @@ def _duplicates(conn: sqlite3.Connection) -> list[FindingRecord]:
     return out
 
 
-def _unknown(
-    conn: sqlite3.Connection, registries: Registries, sql: str, kind: str, what: str
-) -> list[FindingRecord]:
-    file = registries.file(kind)
-    missing = " (that file does not exist)" if kind in registries.missing else ""
-    code = f"unknown-{what}"
-    return [
-        (path, line, col, code, f"{what} {key!r} is not in {file}{missing}")
-        for path, key, line, col in conn.execute(sql)
-    ]
+def unknown_queries() -> list[tuple[str, str, str]]:
+    """(registry kind, registry table, query) of each ``unknown-*`` check, one per foreign
+    key of the view into a registry. A query gives (path, key, line, col) of each staged
+    reference to a key the registry lacks."""
+    kinds = {table: kind for kind, table in REGISTRY_TABLES.items()}
+    queries = []
+    for child, columns, parent, parent_columns in FOREIGN_KEYS:
+        if parent not in kinds:
+            continue
+        (column,), (parent_column,) = columns, parent_columns
+        stage = STAGE_OF[child]
+        line, col = stage.position_of(column)
+        sql = (
+            f"SELECT path, {q(column)}, {line}, {col} FROM {stage.name} s WHERE NOT EXISTS"
+            f" (SELECT 1 FROM {q(parent)} r WHERE r.{q(parent_column)} = s.{q(column)})"
+        )
+        queries.append((kinds[parent], parent, sql))
+    return queries
+
+
+UNKNOWN_QUERIES = unknown_queries()
+
+
+def _unknown(conn: sqlite3.Connection, registries: Registries) -> list[FindingRecord]:
+    out: list[FindingRecord] = []
+    for kind, what, sql in UNKNOWN_QUERIES:
+        file = registries.file(kind)
+        missing = " (that file does not exist)" if kind in registries.missing else ""
+        code = f"unknown-{what}"
+        out += [
+            (path, line, col, code, f"{what} {key!r} is not in {file}{missing}")
+            for path, key, line, col in conn.execute(sql)
+        ]
+    return out
 
 
 def _layout(conn: sqlite3.Connection, layout: str) -> list[FindingRecord]:
@@ -91,30 +117,7 @@ def check(
     findings = _duplicates(conn)
     if layout is not None:
         findings += _layout(conn, layout)
-    findings += _unknown(
-        conn,
-        registries,
-        "SELECT path, subject, subject_line, subject_col FROM stage_session s"
-        ' WHERE NOT EXISTS (SELECT 1 FROM "subject" r WHERE r."subject" = s."subject")',
-        "subjects",
-        "subject",
-    )
-    findings += _unknown(
-        conn,
-        registries,
-        'SELECT path, "user", line, col FROM stage_experimenter s'
-        ' WHERE NOT EXISTS (SELECT 1 FROM "experimenter" r WHERE r."user" = s."user")',
-        "experimenters",
-        "experimenter",
-    )
-    findings += _unknown(
-        conn,
-        registries,
-        "SELECT path, project, line, col FROM stage_project s"
-        ' WHERE NOT EXISTS (SELECT 1 FROM "project" r WHERE r."project" = s."project")',
-        "projects",
-        "project",
-    )
+    findings += _unknown(conn, registries)
     return findings
 
 

@@ -28,23 +28,11 @@ from session_files.read.scan import Entry, Root, ignore_spec
 from .columns import COLUMNS, to_sql
 from .extract import Extracted, extract_all
 from .integrity import derive
-from .schema import REGISTRY_TABLES, insert_sql, q
+from .schema import PART_STAGES, REGISTRY_TABLES, SESSION_STAGE, STAGES, insert_sql, q
 from .sources import RegistryArg, Sources, load_sources
 
 RACY_NS = 2_000_000_000  # coarser than any filesystem timestamp tick we expect (FAT: 2 s)
 Known = dict[str, str | None]  # path -> stamp (see ``_stamp``), None: it must be read again
-_STAGES = ("stage_session", "stage_attribute", "stage_experimenter", "stage_project")
-_SESSION = (
-    "subject",
-    "session_datetime",
-    "session_dir",
-    "session_note",
-    "subject_line",
-    "subject_col",
-    "datetime_line",
-    "datetime_col",
-    "path",
-)
 
 
 class _NothingIgnored(pathspec.GitIgnoreSpec):
@@ -81,7 +69,7 @@ def _insert_findings(conn: sqlite3.Connection, origin: str, findings: Iterable[F
 
 def _forget(conn: sqlite3.Connection, paths: list[str]) -> None:
     keys = [(path,) for path in paths]
-    for stage in _STAGES:
+    for stage in STAGES:
         conn.executemany(f"DELETE FROM {stage} WHERE path = ?", keys)
     conn.executemany("DELETE FROM finding WHERE origin = 'file' AND path = ?", keys)
 
@@ -92,35 +80,17 @@ def _stage(conn: sqlite3.Connection, items: list[Extracted]) -> None:
         " VALUES ('file', ?, ?, ?, ?, ?)",
         ((x.path, *f) for x in items for f in x.findings),
     )
-    staged = [x for x in items if x.session is not None]
-    conn.executemany(insert_sql("stage_session", _SESSION), ((*x.session, x.path) for x in staged))  # type: ignore[misc]
-    key = {x.path: x.session[:2] for x in staged}  # type: ignore[index]
-    conn.executemany(
-        insert_sql(
-            "stage_attribute",
+    staged = [(x.path, x.session, x.parts) for x in items if x.session is not None]
+    conn.executemany(SESSION_STAGE.insert, ((path, *session) for path, session, _ in staged))
+    for number, stage in enumerate(PART_STAGES):
+        conn.executemany(
+            stage.insert,
             (
-                "path",
-                "subject",
-                "session_datetime",
-                "attribute_name",
-                "attribute_value",
-                "attribute_blob",
+                (path, *session[:2], *row)
+                for path, session, parts in staged
+                for row in parts[number]
             ),
-        ),
-        ((x.path, *key[x.path], *a) for x in staged for a in x.attributes),
-    )
-    conn.executemany(
-        insert_sql(
-            "stage_experimenter", ("path", "subject", "session_datetime", "user", "line", "col")
-        ),
-        ((x.path, *key[x.path], *e) for x in staged for e in x.experimenters),
-    )
-    conn.executemany(
-        insert_sql(
-            "stage_project", ("path", "subject", "session_datetime", "project", "line", "col")
-        ),
-        ((x.path, *key[x.path], *p) for x in staged for p in x.projects),
-    )
+        )
 
 
 def _load_registries(conn: sqlite3.Connection, sources: Sources) -> None:
@@ -135,8 +105,7 @@ def _load_registries(conn: sqlite3.Connection, sources: Sources) -> None:
             names = tuple(column.name for column in COLUMNS[table])
             kinds = [column.kind for column in COLUMNS[table]]
             conn.executemany(
-                f"INSERT INTO {q(table)} ({', '.join(map(q, names))})"
-                f" VALUES ({', '.join('?' * len(names))})",
+                insert_sql(q(table), names),
                 ([to_sql(k, row[n]) for k, n in zip(kinds, names, strict=True)] for row in rows),
             )
 

@@ -5,12 +5,16 @@
 * ``finding``: every finding, by origin (``scan``, ``file``, ``config``, ``registry``,
   ``integrity``), with its default severity; overrides apply when it is read.
 * ``subject``, ``project``, ``experimenter``: the registries, real tables.
-* ``stage_*``: the rows each parsed sidecar would contribute, keyed by its path.
+* ``stage_*``: the rows each parsed sidecar would contribute, keyed by its path; each is
+  described once, by a ``Stage``.
 * the six session-keyed tables of the view are SQL views over the staging tables: a row is
   visible only when its sidecar is ``in_view`` and every registry key it names exists.
 """
 
 from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
 
 from session_files.records import FOREIGN_KEYS, REGISTRY_ROWS, TABLES
 
@@ -19,34 +23,92 @@ from .columns import COLUMNS, Column
 INDEX_SCHEMA = 4  # 2: staging tables WITHOUT ROWID; 3: file.tag (a remote ETag); 4: ino, ctime
 REGISTRY_TABLES = {kind: model.TABLE for kind, model in REGISTRY_ROWS.items()}
 
-# Where each session-keyed table's rows are staged; stage_session holds three tables.
-STAGE_OF = {
-    "session": "stage_session",
-    "session_directory": "stage_session",
-    "session_note": "stage_session",
-    "session__attribute": "stage_attribute",
-    "session_experimenter": "stage_experimenter",
-    "project_session": "stage_project",
-}
-# Columns a staging table keeps besides the view's: the sidecar path and value positions.
-_STAGE_EXTRA = {
-    "stage_session": (
-        "subject_line INTEGER",
-        "subject_col INTEGER",
-        "datetime_line INTEGER",
-        "datetime_col INTEGER",
-        "in_view INTEGER NOT NULL DEFAULT 0",
+
+@dataclass(frozen=True)
+class Stage:
+    """One staging table, described once: the DDL, the INSERT, the rows ``extract`` builds
+    and the integrity queries are all generated from it.
+
+    A row is ``(path, *session key (parts only), *values, *positions)``: the sidecar's path,
+    for a part the session's key, the view columns in ``values`` order, then for each
+    column in ``positions`` its line and column in the sidecar.
+    """
+
+    name: str
+    tables: tuple[str, ...]  # the view tables staged here
+    values: tuple[str, ...]  # the view columns a row carries (the session key: parts add it)
+    positions: tuple[tuple[str, str, str], ...] = ()  # (value column, line column, col column)
+    key: tuple[str, ...] = ("path",)
+
+    @property
+    def part(self) -> bool:
+        """A part of a session: its rows repeat the session's key."""
+        return self.name != "stage_session"
+
+    @property
+    def columns(self) -> tuple[str, ...]:
+        """The columns of a row, in order."""
+        head = ("path", *SESSION_KEY) if self.part else ("path",)
+        return (*head, *self.values, *(c for _, line, col in self.positions for c in (line, col)))
+
+    def row(self, values: dict[str, Any], at: dict[str, tuple[int, int]]) -> tuple[Any, ...]:
+        """The ``values`` and positions of a row (without path and session key)."""
+        return (
+            *(values[name] for name in self.values),
+            *(n for c, _, _ in self.positions for n in at[c]),
+        )
+
+    @property
+    def insert(self) -> str:
+        """``INSERT INTO stage (columns...) VALUES (?...)``."""
+        return insert_sql(self.name, self.columns)
+
+    def position_of(self, column: str) -> tuple[str, str]:
+        """The (line, column) columns that locate ``column`` in the sidecar."""
+        for name, line, col in self.positions:
+            if name == column:
+                return line, col
+        msg = f"{self.name} keeps no position for {column}"
+        raise KeyError(msg)
+
+
+SESSION_KEY = ("subject", "session_datetime")
+SESSION_STAGE = Stage(
+    "stage_session",
+    ("session", "session_directory", "session_note"),
+    ("subject", "session_datetime", "session_dir", "session_note"),
+    (
+        ("subject", "subject_line", "subject_col"),
+        ("session_datetime", "datetime_line", "datetime_col"),
     ),
-    "stage_attribute": (),
-    "stage_experimenter": ("line INTEGER", "col INTEGER"),
-    "stage_project": ("line INTEGER", "col INTEGER"),
+)
+ATTRIBUTE_STAGE = Stage(
+    "stage_attribute",
+    ("session__attribute",),
+    ("attribute_name", "attribute_value", "attribute_blob"),
+    key=("path", "attribute_name"),
+)
+EXPERIMENTER_STAGE = Stage(
+    "stage_experimenter",
+    ("session_experimenter",),
+    ("user",),
+    (("user", "line", "col"),),
+    key=("path", "user"),
+)
+PROJECT_STAGE = Stage(
+    "stage_project",
+    ("project_session",),
+    ("project",),
+    (("project", "line", "col"),),
+    key=("path", "project"),
+)
+STAGES: dict[str, Stage] = {
+    stage.name: stage
+    for stage in (SESSION_STAGE, ATTRIBUTE_STAGE, EXPERIMENTER_STAGE, PROJECT_STAGE)
 }
-_STAGE_KEY = {
-    "stage_session": ("path",),
-    "stage_attribute": ("path", "attribute_name"),
-    "stage_experimenter": ("path", "user"),
-    "stage_project": ("path", "project"),
-}
+PART_STAGES = tuple(stage for stage in STAGES.values() if stage.part)
+# Where each session-keyed table's rows are staged.
+STAGE_OF = {table: stage for stage in STAGES.values() for table in stage.tables}
 
 
 def q(name: str) -> str:
@@ -54,16 +116,15 @@ def q(name: str) -> str:
     return f'"{name}"'
 
 
-def stage_columns(stage: str) -> tuple[Column, ...]:
+def stage_columns(stage: Stage) -> tuple[Column, ...]:
     """The view columns a staging table holds (union over the tables staged in it)."""
     seen: dict[str, Column] = {}
-    for table, where in STAGE_OF.items():
-        if where == stage:
-            for column in COLUMNS[table]:
-                if column.name not in seen:
-                    # session_note is optional per sidecar: NULL in staging means "no note"
-                    nullable = column.nullable or table == "session_note"
-                    seen[column.name] = Column(column.name, column.kind, nullable)
+    for table in stage.tables:
+        for column in COLUMNS[table]:
+            if column.name not in seen:
+                # session_note is optional per sidecar: NULL in staging means "no note"
+                nullable = column.nullable or table == "session_note"
+                seen[column.name] = Column(column.name, column.kind, nullable)
     return tuple(seen.values())
 
 
@@ -73,16 +134,23 @@ def _registry_table(table: str) -> str:
     return f"CREATE TABLE {q(table)} ({', '.join(body)}, PRIMARY KEY ({key})) WITHOUT ROWID"
 
 
-def _stage_table(stage: str) -> str:
-    body = ['"path" TEXT NOT NULL', *(c.ddl() for c in stage_columns(stage)), *_STAGE_EXTRA[stage]]
-    key = ", ".join(q(name) for name in _STAGE_KEY[stage])
-    return f"CREATE TABLE {stage} ({', '.join(body)}, PRIMARY KEY ({key})) WITHOUT ROWID"
+def _stage_table(stage: Stage) -> str:
+    positions = [f"{c} INTEGER" for _, line, col in stage.positions for c in (line, col)]
+    view = "in_view INTEGER NOT NULL DEFAULT 0"
+    body = [
+        '"path" TEXT NOT NULL',
+        *(c.ddl() for c in stage_columns(stage)),
+        *positions,
+        *([] if stage.part else [view]),
+    ]
+    key = ", ".join(q(name) for name in stage.key)
+    return f"CREATE TABLE {stage.name} ({', '.join(body)}, PRIMARY KEY ({key})) WITHOUT ROWID"
 
 
 def _view(table: str) -> str:
-    stage = STAGE_OF[table]
+    stage = STAGE_OF[table].name
     select = ", ".join(f"t.{q(column.name)}" for column in COLUMNS[table])
-    if stage == "stage_session":
+    if stage == SESSION_STAGE.name:
         source, where = f"{stage} t", ["t.in_view = 1"]
         if table == "session_note":
             where.append('t."session_note" IS NOT NULL')
@@ -111,7 +179,7 @@ def ddl() -> list[str]:
         "CREATE INDEX finding_path ON finding (path, code)",
     ]
     statements += [_registry_table(table) for table in REGISTRY_TABLES.values()]
-    statements += [_stage_table(stage) for stage in _STAGE_EXTRA]
+    statements += [_stage_table(stage) for stage in STAGES.values()]
     statements += [
         "CREATE INDEX stage_session_key ON stage_session (subject, session_datetime)",
         "CREATE INDEX stage_session_time ON stage_session (session_datetime)",
