@@ -7,6 +7,7 @@ DataJoint definitions are all derived from these models.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Annotated, Any, ClassVar, Literal
 
@@ -20,6 +21,8 @@ from pydantic import (
     field_validator,
     model_validator,
 )
+
+from .layout import REGISTRY_SUFFIX
 
 SCHEMA_VERSION = 1
 
@@ -250,9 +253,9 @@ class Sidecar(Strict):
 class SubjectEntry(Strict):
     """An entry of ``registry/subjects.yaml`` (element-animal ``subject.Subject``)."""
 
+    subject_nickname: Nickname = ""
     sex: Sex
     subject_birth_date: BirthDate
-    subject_nickname: Nickname = ""
     subject_description: Description = ""
 
 
@@ -279,30 +282,33 @@ class Row(Strict):
     COMMENT: ClassVar[str] = ""
 
 
-class SubjectRow(Row):
+# A registry's row is its key column, then the fields of its entry (declared once, in the
+# entry model): the key comes first because pydantic orders fields base class first.
+class _SubjectKey(Row):
+    subject: SubjectId
+
+
+class SubjectRow(SubjectEntry, _SubjectKey):
     TABLE = "subject"
     PRIMARY_KEY = ("subject",)
-    subject: SubjectId
-    subject_nickname: Nickname = ""
-    sex: Sex
-    subject_birth_date: BirthDate
-    subject_description: Description = ""
 
 
-class ProjectRow(Row):
+class _ProjectKey(Row):
+    project: ProjectId
+
+
+class ProjectRow(ProjectEntry, _ProjectKey):
     TABLE = "project"
     PRIMARY_KEY = ("project",)
-    project: ProjectId
-    project_description: Description = ""
 
 
-class ExperimenterRow(Row):
+class _UserKey(Row):
+    user: UserId
+
+
+class ExperimenterRow(ExperimenterEntry, _UserKey):
     TABLE = "experimenter"
     PRIMARY_KEY = ("user",)
-    user: UserId
-    user_email: Email = ""
-    user_cellphone: Cellphone = ""
-    user_fullname: Fullname = ""
 
 
 class SessionRow(Row):
@@ -390,18 +396,42 @@ SESSION_TABLES: tuple[str, ...] = (
     *(table for table, _, referenced, _ in FOREIGN_KEYS if referenced == "session"),
 )
 
-REGISTRY_ROWS: dict[str, type[Row]] = {
-    "subjects": SubjectRow,
-    "projects": ProjectRow,
-    "experimenters": ExperimenterRow,
+
+@dataclass(frozen=True)
+class Registry:
+    """One lab registry, described once: its file, the model of its YAML entries, the row
+    model (and so the table) it fills, and the type of its key."""
+
+    kind: str  # the file is registry/<kind>.yaml
+    entry: type[Strict]
+    row: type[Row]
+    key_type: Any
+
+    @property
+    def table(self) -> str:
+        """The table of the view it fills (``subject``, ``project``, ``experimenter``)."""
+        return self.row.TABLE
+
+    @property
+    def key(self) -> str:
+        """The key column (``subject``, ``project``, ``user``)."""
+        return self.row.PRIMARY_KEY[0]
+
+    @property
+    def file_name(self) -> str:
+        """``subjects.yaml``, ``projects.yaml``, ``experimenters.yaml``."""
+        return self.kind + REGISTRY_SUFFIX
+
+
+REGISTRIES: dict[str, Registry] = {
+    registry.kind: registry
+    for registry in (
+        Registry("subjects", SubjectEntry, SubjectRow, SubjectId),
+        Registry("projects", ProjectEntry, ProjectRow, ProjectId),
+        Registry("experimenters", ExperimenterEntry, ExperimenterRow, UserId),
+    )
 }
-REGISTRY_ENTRIES: dict[str, type[Strict]] = {
-    "subjects": SubjectEntry,
-    "projects": ProjectEntry,
-    "experimenters": ExperimenterEntry,
-}
-REGISTRY_KEYS: dict[str, Any] = {
-    "subjects": SubjectId,
-    "projects": ProjectId,
-    "experimenters": UserId,
-}
+# Views of REGISTRIES by kind, for the callers that need one facet.
+REGISTRY_ROWS: dict[str, type[Row]] = {kind: r.row for kind, r in REGISTRIES.items()}
+REGISTRY_ENTRIES: dict[str, type[Strict]] = {kind: r.entry for kind, r in REGISTRIES.items()}
+REGISTRY_KEYS: dict[str, Any] = {kind: r.key_type for kind, r in REGISTRIES.items()}

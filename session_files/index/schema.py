@@ -16,12 +16,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from session_files.records import FOREIGN_KEYS, REGISTRY_ROWS, TABLES
+from session_files.records import FOREIGN_KEYS, REGISTRIES, TABLES
 
 from .columns import COLUMNS, Column
 
 INDEX_SCHEMA = 4  # 2: staging tables WITHOUT ROWID; 3: file.tag (a remote ETag); 4: ino, ctime
-REGISTRY_TABLES = {kind: model.TABLE for kind, model in REGISTRY_ROWS.items()}
+REGISTRY_TABLES = {kind: registry.table for kind, registry in REGISTRIES.items()}
 
 
 @dataclass(frozen=True)

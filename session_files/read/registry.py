@@ -9,11 +9,11 @@ from pydantic import ConfigDict, TypeAdapter, ValidationError
 from yaml.nodes import MappingNode, ScalarNode
 
 from ..findings import Finding
-from ..records import REGISTRY_ENTRIES, REGISTRY_KEYS, REGISTRY_ROWS, Row
+from ..records import REGISTRIES, Row
 from .problems import describe_type, schema_findings
 from .yamlsafe import Builder, YamlProblem, compose, decode, locate, locate_key, position
 
-REGISTRY_FILES = {kind: f"{kind}.yaml" for kind in REGISTRY_ROWS}
+REGISTRY_FILES = {kind: registry.file_name for kind, registry in REGISTRIES.items()}
 STRICT = ConfigDict(strict=True)
 
 
@@ -33,8 +33,8 @@ def parse_registry(kind: str, data: bytes | None, path: str) -> ParsedRegistry:
     An entry that breaks a rule is reported and left out; the other entries stand. A file
     that cannot be read or parsed contributes no entries.
     """
-    row_model = REGISTRY_ROWS[kind]
-    key_column = row_model.PRIMARY_KEY[0]
+    registry = REGISTRIES[kind]
+    row_model, key_column = registry.row, registry.key
     if data is None:
         return ParsedRegistry(kind, path)
     try:
@@ -64,8 +64,8 @@ def parse_registry(kind: str, data: bytes | None, path: str) -> ParsedRegistry:
 
     rows: dict[str, Row] = {}
     findings: list[Finding] = []
-    entry_model = REGISTRY_ENTRIES[kind]
-    key_type: TypeAdapter[str] = TypeAdapter(REGISTRY_KEYS[kind], config=STRICT)
+    entry_model = registry.entry
+    key_type: TypeAdapter[str] = TypeAdapter(registry.key_type, config=STRICT)
     for key_node, key, value in entries:
         line, column = position(key_node)
         try:

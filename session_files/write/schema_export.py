@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from ..records import REGISTRY_ENTRIES, REGISTRY_KEYS, Attribute, Sidecar, Strict
+from ..records import REGISTRIES, Attribute, Sidecar, Strict
 
 DRAFT = "https://json-schema.org/draft/2020-12/schema"
 ID_BASE = "urn:session-files:schema:"
@@ -47,8 +47,8 @@ def sidecar_schema() -> dict[str, Any]:
 
 def registry_schema(kind: str) -> dict[str, Any]:
     """The schema of ``registry/<kind>.yaml``: a mapping of key to entry (or null)."""
-    entry = REGISTRY_ENTRIES[kind]
-    key = REGISTRY_KEYS[kind]
+    entry = REGISTRIES[kind].entry
+    key = REGISTRIES[kind].key_type
     key_schema = _key_limits(key)
     entry_schema = _model_schema(entry)
     defs = entry_schema.pop("$defs", {})
@@ -78,7 +78,7 @@ def _key_limits(annotation: Any) -> dict[str, Any]:
 def all_schemas() -> dict[str, dict[str, Any]]:
     """File name -> schema, for every file session-files publishes in ``schemas/``."""
     schemas = {"session.schema.json": sidecar_schema()}
-    for kind in REGISTRY_ENTRIES:
+    for kind in REGISTRIES:
         schemas[f"{kind}.schema.json"] = registry_schema(kind)
     return schemas
 
