@@ -313,42 +313,33 @@ class ExperimenterRow(ExperimenterEntry, _UserKey):
 
 class SessionRow(Row):
     TABLE = "session"
-    PRIMARY_KEY = ("subject", "session_datetime")
+    PRIMARY_KEY: ClassVar[tuple[str, ...]] = ("subject", "session_datetime")
     subject: SubjectId
     session_datetime: NaiveDatetime
 
 
-class SessionAttributeRow(Row):
+# The tables keyed by the session: the session's key columns first, then their own.
+class SessionAttributeRow(SessionRow):
     TABLE = "session__attribute"
     PRIMARY_KEY = ("subject", "session_datetime", "attribute_name")
-    subject: SubjectId
-    session_datetime: NaiveDatetime
     attribute_name: AttributeName
     attribute_value: AttributeText = ""
     attribute_blob: Any = Field(default=None, json_schema_extra={"nullable": True})
 
 
-class SessionDirectoryRow(Row):
+class SessionDirectoryRow(SessionRow):
     TABLE = "session_directory"
-    PRIMARY_KEY = ("subject", "session_datetime")
-    subject: SubjectId
-    session_datetime: NaiveDatetime
     session_dir: SessionDir
 
 
-class SessionExperimenterRow(Row):
+class SessionExperimenterRow(SessionRow):
     TABLE = "session_experimenter"
     PRIMARY_KEY = ("subject", "session_datetime", "user")
-    subject: SubjectId
-    session_datetime: NaiveDatetime
     user: UserId
 
 
-class SessionNoteRow(Row):
+class SessionNoteRow(SessionRow):
     TABLE = "session_note"
-    PRIMARY_KEY = ("subject", "session_datetime")
-    subject: SubjectId
-    session_datetime: NaiveDatetime
     session_note: NoteText
 
 
