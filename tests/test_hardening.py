@@ -375,3 +375,67 @@ def test_a_backtracking_ignore_pattern_costs_linear_time(lab: Path) -> None:
         0,
         "23 sessions, 0 errors, 0 warnings",
     )
+
+
+# 7. archives and remote roots: no endless walk, every read bounded ---------------------
+
+ZIP_GOOD = b"subject: M001\nsession_datetime: 2024-01-15 10:30:00\n"
+ZIP_SUBJECTS = b"M001:\n  sex: F\n  subject_birth_date: 2023-10-01\n"
+
+
+def test_an_absolute_archive_entry_does_not_make_the_scan_loop(tmp_path: Path) -> None:
+    import zipfile
+
+    archive = tmp_path / "root.zip"
+    with zipfile.ZipFile(archive, "w") as z:
+        z.writestr("a/session.yaml", ZIP_GOOD)
+        z.writestr("/abs/session.yaml", ZIP_GOOD.replace(b"10:30", b"11:30"))
+        z.writestr("registry/subjects.yaml", ZIP_SUBJECTS)
+    proc = subprocess.run(
+        [sys.executable, "-m", "session_files", "validate", f"zip://::{archive}"],
+        capture_output=True,
+        text=True,
+        cwd=REPO,
+        timeout=HANG_GUARD_S,  # before: an endless walk into the entry with an empty name
+        check=False,
+    )
+    assert proc.returncode in (0, 1), proc.stderr
+    assert proc.stdout.splitlines()[-1].startswith("1 session,")
+
+
+BOUNDED_READ = textwrap.dedent(
+    """
+    import resource, sys
+    from session_files import validate
+    report = validate(sys.argv[1], registry=sys.argv[2])
+    print([(f.path, f.code) for f in report.findings])
+    print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024)
+    """
+)
+
+
+def test_a_huge_archive_entry_is_read_only_up_to_the_limit(lab: Path, tmp_path: Path) -> None:
+    """A 256 MiB registry entry (it compresses to 250 KiB) costs 1 MiB of reading, not the
+    whole entry: before, the whole object was read, then cut."""
+    import zipfile
+
+    archive = tmp_path / "registry.zip"
+    block = b"#" * (1 << 20)
+    with (
+        zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED) as z,
+        z.open("registry/subjects.yaml", "w", force_zip64=True) as entry,
+    ):
+        for _ in range(256):
+            entry.write(block)
+    proc = subprocess.run(
+        [sys.executable, "-c", BOUNDED_READ, str(lab), f"zip://registry::{archive}"],
+        capture_output=True,
+        text=True,
+        cwd=REPO,
+        timeout=HANG_GUARD_S,
+        check=False,
+    )
+    assert proc.returncode == 0, proc.stderr
+    findings, peak_mib = proc.stdout.splitlines()
+    assert "registry.zip/subjects.yaml', 'unreadable')" in findings
+    assert int(peak_mib) < 200  # before: over 512 MiB (the entry, then its copy)

@@ -20,7 +20,7 @@ from session_files.layout import CONFIG_NAME, READ_LIMIT, REGISTRY_DIR
 from session_files.read.config import LoadedConfig, RootConfig, parse_config
 from session_files.read.files import read_regular
 from session_files.read.registry import REGISTRY_FILES, ParsedRegistry, parse_registry
-from session_files.read.scan import LocalRoot, Root
+from session_files.read.scan import LocalRoot, Root, read_bounded
 
 from .extract import digest
 
@@ -88,8 +88,7 @@ def locate_registry(root: Root, setting: RegistryArg) -> tuple[str, str | None, 
 
         def read_remote(name: str) -> bytes | None:
             try:
-                data: bytes = remote.joinpath(name).read_bytes()
-                return data[:READ_LIMIT]
+                return read_bounded(remote.joinpath(name))
             except FileNotFoundError:
                 return None
 

@@ -215,7 +215,9 @@ class PathRoot:
 
     def _walk(self, directory: ReadablePath, prefix: str) -> Iterator[tuple[ReadablePath, str]]:
         for child in sorted(directory.iterdir(), key=lambda item: item.name):
-            if not child.name.startswith("."):
+            # an empty name (an archive entry "/abs/...") is the directory itself: never
+            # descend into it again, or the walk never ends
+            if child.name and not child.name.startswith(".") and "/" not in child.name:
                 yield child, prefix + child.name
 
     def scan(self, skip_dirs: frozenset[str], ignore: pathspec.PathSpec[Any]) -> Listing:
@@ -301,9 +303,7 @@ class PathRoot:
             if isinstance(result, BaseException):
                 raise result
             return result
-        target = self.path.joinpath(*path.split("/"))
-        data: bytes = target.read_bytes()
-        return data[:READ_LIMIT]
+        return read_bounded(self.path.joinpath(*path.split("/")))
 
     def read_many(self, paths: list[str]) -> list[bytes | OSError]:
         """Each path's bytes (at most READ_LIMIT) or the OSError that reading it raised,
@@ -327,6 +327,14 @@ class PathRoot:
             return self.read(path)
         except FileNotFoundError:
             return None
+
+
+def read_bounded(target: ReadablePath) -> bytes:
+    """At most READ_LIMIT bytes, read through the file object: never the whole object first
+    (a 1 GiB archive entry or remote object costs 1 MiB, not 1 GiB)."""
+    with target.open("rb") as file:
+        data: bytes = file.read(READ_LIMIT)
+    return data
 
 
 def _try_read(root: PathRoot, path: str) -> bytes | OSError:
