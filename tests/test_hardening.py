@@ -439,3 +439,121 @@ def test_a_huge_archive_entry_is_read_only_up_to_the_limit(lab: Path, tmp_path: 
     findings, peak_mib = proc.stdout.splitlines()
     assert "registry.zip/subjects.yaml', 'unreadable')" in findings
     assert int(peak_mib) < 200  # before: over 512 MiB (the entry, then its copy)
+
+
+# 13. every failure to run is one line and exit status 2 --------------------------------
+
+
+def test_ls_until_the_last_day_there_is(lab: Path) -> None:
+    code, out, err = run("ls", str(lab), "--until", "9999-12-31", "--format", "paths")
+    assert (code, err, len(out.splitlines())) == (0, "", 3)
+
+
+def test_an_index_path_that_is_a_device_or_directory_or_cannot_be_made(
+    lab: Path, tmp_path: Path
+) -> None:
+    device = tmp_path / "null"
+    os.mknod(device, 0o666 | __import__("stat").S_IFCHR, os.makedev(1, 3))
+    (tmp_path / "folder").mkdir()
+    (tmp_path / "file").write_text("x", encoding="utf-8")
+    for command in ("index", "ls"):
+        for target, says in (
+            (device, "it is not a regular file"),
+            (tmp_path / "folder", "is a directory"),
+            (tmp_path / "file" / "index.sqlite", "File exists"),
+        ):
+            code, out, err = run(command, str(lab), "--index", str(target))
+            assert code == 2, (command, target, out, err)
+            assert says in err and "Traceback" not in err, err
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["file", "folder", "lab", "null"]
+
+
+AS_NOBODY = textwrap.dedent(
+    """
+    import os, sys
+    from click.testing import CliRunner
+    from session_files.cli import main
+    from session_files.cli import ls, new  # every lazy import done before dropping
+    import session_files.api, session_files.write.writer
+    os.setgroups([])
+    os.setgid(int(sys.argv[2]))
+    os.setuid(int(sys.argv[1]))
+    os.environ["HOME"] = "/nonexistent"
+    os.environ.pop("XDG_CACHE_HOME", None)
+    for args in (sys.argv[3:5], sys.argv[5:]):
+        result = CliRunner().invoke(main, args)
+        print(result.exit_code, repr(result.stderr))
+    """
+)
+
+
+def test_a_read_only_root_without_a_cache_and_an_unwritable_directory(shared_tmp: Path) -> None:
+    root = write_root(shared_tmp / "root", {"a/session.yaml": sidecar(), "registry/x": ""})
+    for path in [shared_tmp, *shared_tmp.rglob("*")]:
+        path.chmod(0o755 if path.is_dir() else 0o644)
+    nobody = pwd.getpwnam("nobody")
+    proc = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            AS_NOBODY,
+            str(nobody.pw_uid),
+            str(nobody.pw_gid),
+            "ls",
+            str(root),
+            "new",
+            str(root / "a"),
+            "--subject",
+            "M001",
+            "--datetime",
+            "2024-01-15 10:30:00",
+            "--force",
+        ],
+        capture_output=True,
+        text=True,
+        cwd=REPO,
+        env={**os.environ, "PYTHONPATH": str(REPO)},
+        timeout=120,
+        check=False,
+    )
+    assert proc.returncode == 0, proc.stderr
+    ls_line, new_line = proc.stdout.splitlines()
+    for line, says in ((ls_line, "Error: could not list"), (new_line, "Error: could not write")):
+        assert line.startswith("2 ") and says in line and "Permission denied" in line, line
+        assert line.count("\\n") == 1 and "Traceback" not in line, line
+
+
+FULL_DISK = textwrap.dedent(
+    """
+    import resource, signal, sys
+    from session_files.cli import main
+    signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # a write past the limit fails: EFBIG
+    resource.setrlimit(resource.RLIMIT_FSIZE, (16, 16))
+    main(sys.argv[1:])
+    """
+)
+
+
+def test_new_on_a_full_disk(tmp_path: Path) -> None:
+    proc = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            FULL_DISK,
+            "new",
+            str(tmp_path / "s"),
+            "--subject",
+            "M001",
+            "--datetime",
+            "2024-01-15 10:30:00",
+        ],
+        capture_output=True,
+        text=True,
+        cwd=REPO,
+        timeout=120,
+        check=False,
+    )
+    assert proc.returncode == 2, proc.stderr
+    assert proc.stderr.startswith("Error: could not write") and "Traceback" not in proc.stderr
+    assert len(proc.stderr.strip().splitlines()) == 1
+    assert not (tmp_path / "s" / "session.yaml").exists()

@@ -68,4 +68,9 @@ def new(
         details = "\n".join(f"  {f.message}" for f in exc.findings)
         msg = f"not written: the session is not valid\n{details}"
         raise click.ClickException(msg) from None
+    except OSError as exc:  # a full disk, a directory this user may not write...
+        from .index_options import CouldNotRun
+
+        msg = f"could not write {target}: {exc.strerror or exc}"
+        raise CouldNotRun(msg) from None
     click.echo(f"wrote {written}")

@@ -30,6 +30,8 @@ def bound(value: TimeBound, upper: bool) -> tuple[str, str] | None:
             raise ValueError(msg) from None
     if isinstance(value, datetime):
         return ("<=" if upper else ">=", value.replace(tzinfo=None).isoformat(sep=" "))
+    if upper and value == date.max:  # the last day there is: no next day to stop before
+        return ("<=", datetime.combine(value, datetime.max.time()).isoformat(sep=" "))
     day = value + timedelta(days=1) if upper else value
     start = datetime.combine(day, datetime.min.time()).isoformat(sep=" ")
     return ("<", start) if upper else (">=", start)
