@@ -8,7 +8,6 @@ from __future__ import annotations
 import hashlib
 import multiprocessing
 import os
-import stat
 import sys
 import threading
 from collections import deque
@@ -20,6 +19,7 @@ from tqdm import tqdm
 
 from session_files.findings import Finding
 from session_files.layout import READ_LIMIT, SIDECAR_NAME
+from session_files.read.files import read_regular
 from session_files.read.scan import LocalRoot, Root
 from session_files.read.sidecar import parse_sidecar
 from session_files.records import TABLES
@@ -68,37 +68,13 @@ def _row(finding: Finding) -> FindingRow:
     return (finding.line, finding.column, finding.code, finding.message)
 
 
-_FAST_FLAGS = (
-    os.O_RDONLY
-    | getattr(os, "O_NOFOLLOW", 0)
-    | getattr(os, "O_NONBLOCK", 0)
-    | getattr(os, "O_NOCTTY", 0)
-)
-
-
 def _read_plain(base: str, path: str) -> bytes | None:
     """A regular, non-link sidecar's bytes by the shortest route; None for anything else
     (a link, a FIFO, an error), which then takes the root's careful ``read``."""
     try:
-        fd = os.open(os.path.join(base, path), _FAST_FLAGS)
+        return read_regular(os.path.join(base, path), READ_LIMIT, listed=True)
     except OSError:
         return None
-    try:
-        if not stat.S_ISREG(os.fstat(fd).st_mode):
-            return None
-        chunks = []
-        left = READ_LIMIT
-        while left > 0:
-            chunk = os.read(fd, left)
-            if not chunk:
-                break
-            chunks.append(chunk)
-            left -= len(chunk)
-        return b"".join(chunks)
-    except OSError:
-        return None
-    finally:
-        os.close(fd)
 
 
 def extract(root: Root, path: str) -> Extracted:

@@ -5,16 +5,33 @@ from __future__ import annotations
 import errno
 import os
 import stat
-from pathlib import Path
+
+_FLAGS = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0)
+_NO_LINKS = getattr(os, "O_NOFOLLOW", 0)
 
 
-def read_regular(path: str, limit: int) -> bytes:
+def read_regular(path: str, limit: int, *, listed: bool = False) -> bytes:
     """At most ``limit`` bytes of a regular file; a FIFO or device is refused, never opened
-    in a way that blocks (a pipe named ``session.yaml`` must not hang a scan)."""
-    if not stat.S_ISREG(Path(path).stat().st_mode):
+    in a way that blocks (a pipe named ``session.yaml`` must not hang a scan).
+
+    ``listed``: the path is one a scan just listed as a regular file, not a link; it is
+    opened at once, refusing a symbolic link (``O_NOFOLLOW``), and only the open file is
+    checked. Otherwise the path is looked at first, so a device is never opened at all.
+    """
+    if not listed and not stat.S_ISREG(os.stat(path).st_mode):
         raise OSError(errno.EINVAL, "not a regular file", path)
-    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0))
-    with os.fdopen(fd, "rb") as handle:
+    fd = os.open(path, _FLAGS | (_NO_LINKS if listed else 0))
+    try:
         if not stat.S_ISREG(os.fstat(fd).st_mode):  # replaced since the first look
             raise OSError(errno.EINVAL, "not a regular file", path)
-        return handle.read(limit)
+        chunks = []
+        left = limit
+        while left > 0:
+            chunk = os.read(fd, left)
+            if not chunk:
+                break
+            chunks.append(chunk)
+            left -= len(chunk)
+        return b"".join(chunks)
+    finally:
+        os.close(fd)
