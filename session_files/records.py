@@ -279,7 +279,7 @@ class Row(Strict):
 
     TABLE: ClassVar[str]
     PRIMARY_KEY: ClassVar[tuple[str, ...]]
-    COMMENT: ClassVar[str] = ""
+    COMMENT: ClassVar[str] = ""  # the table comment; column comments: Field(description=...)
 
 
 # A registry's row is its key column, then the fields of its entry (declared once, in the
@@ -314,38 +314,46 @@ class ExperimenterRow(ExperimenterEntry, _UserKey):
 class SessionRow(Row):
     TABLE = "session"
     PRIMARY_KEY: ClassVar[tuple[str, ...]] = ("subject", "session_datetime")
+    COMMENT = "Central Session table"
     subject: SubjectId
-    session_datetime: NaiveDatetime
+    session_datetime: NaiveDatetime = Field(description="date and time of the session")
 
 
 # The tables keyed by the session: the session's key columns first, then their own.
 class SessionAttributeRow(SessionRow):
     TABLE = "session__attribute"
     PRIMARY_KEY = ("subject", "session_datetime", "attribute_name")
-    attribute_name: AttributeName
-    attribute_value: AttributeText = ""
-    attribute_blob: Any = Field(default=None, json_schema_extra={"nullable": True})
+    COMMENT = "Additional feature of interest for a session"
+    attribute_name: AttributeName = Field(description="Name shared across instances of attribute")
+    attribute_value: AttributeText = Field(default="", description="Attribute value")
+    attribute_blob: Any = Field(
+        default=None, description="Optional data store field", json_schema_extra={"nullable": True}
+    )
 
 
 class SessionDirectoryRow(SessionRow):
     TABLE = "session_directory"
-    session_dir: SessionDir
+    COMMENT = "Relative path information for files related to a given session"
+    session_dir: SessionDir = Field(description="Path to the data directory for a session")
 
 
 class SessionExperimenterRow(SessionRow):
     TABLE = "session_experimenter"
     PRIMARY_KEY = ("subject", "session_datetime", "user")
+    COMMENT = "Individual(s) conducting the session"
     user: UserId
 
 
 class SessionNoteRow(SessionRow):
     TABLE = "session_note"
-    session_note: NoteText
+    COMMENT = "Additional notes related to a given session"
+    session_note: NoteText = Field(description="Additional notes")
 
 
 class ProjectSessionRow(Row):
     TABLE = "project_session"
     PRIMARY_KEY = ("project", "subject", "session_datetime")
+    COMMENT = "Table linking upstream Projects with Session"
     project: ProjectId
     subject: SubjectId
     session_datetime: NaiveDatetime

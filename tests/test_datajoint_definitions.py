@@ -17,8 +17,10 @@ from session_files.records import ROW_MODELS, TABLES
 # The subprocesses import this working tree's package.
 ENV = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1])}
 
-# element-session `session_with_datetime` and the element-animal / element-lab upstream
-# tables, as their DataJoint definitions read (with DataJoint 2's <blob> codec for longblob).
+# element-session 0.2 `session_with_datetime` and the element-animal / element-lab upstream
+# tables, as their DataJoint definitions read (with DataJoint 2's <blob> codec for longblob),
+# with element-session's table and attribute comments (from its definitions and docstrings),
+# and without its `Session.session_id` (a column session-files does not own).
 ELEMENT_SESSION = {
     "subject": """
         subject: varchar(8)
@@ -41,31 +43,37 @@ ELEMENT_SESSION = {
         user_fullname='': varchar(64)
     """,
     "session": """
+        # Central Session table
         -> Subject
-        session_datetime: datetime
+        session_datetime: datetime  # date and time of the session
     """,
     "session__attribute": """
+        # Additional feature of interest for a session
         -> master
-        attribute_name: varchar(32)
+        attribute_name: varchar(32)  # Name shared across instances of attribute
         ---
-        attribute_value='': varchar(2000)
-        attribute_blob=null: <blob>
+        attribute_value='': varchar(2000)  # Attribute value
+        attribute_blob=null: <blob>  # Optional data store field
     """,
     "session_directory": """
+        # Relative path information for files related to a given session
         -> Session
         ---
-        session_dir: varchar(256)
+        session_dir: varchar(256)  # Path to the data directory for a session
     """,
     "session_experimenter": """
+        # Individual(s) conducting the session
         -> Session
         -> Experimenter
     """,
     "session_note": """
+        # Additional notes related to a given session
         -> Session
         ---
-        session_note: varchar(1024)
+        session_note: varchar(1024)  # Additional notes
     """,
     "project_session": """
+        # Table linking upstream Projects with Session
         -> Project
         -> Session
     """,

@@ -172,7 +172,9 @@ def test_changed_session_is_a_conflict_until_replace(root: Path, schema_name: st
     replaced = publish(root, schema_name, replace=True)
     assert replaced.ok
     assert [str(key[1]) for key in replaced.sessions_replaced] == ["2024-02-01 00:15:00"]
-    assert replaced.rows_inserted["session__attribute"] == 3
+    assert replaced.rows_inserted == {}  # updated in place, nothing deleted nor re-inserted
+    assert replaced.rows_updated == {"session__attribute": 1, "session_note": 1}
+    assert replaced.rows_deleted == {}
     assert_same_tables(catalog_rows(root), database_rows(schema_name))
     assert publish(root, schema_name).changes == 0
 

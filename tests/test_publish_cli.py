@@ -40,7 +40,7 @@ def test_cli_publishes_then_says_nothing_to_insert(root: Path, schema_name: str)
     second = invoke(str(root), "--schema", schema_name)
     assert second.exit_code == 0
     assert second.stdout == (
-        f"nothing to insert: 10 sessions and 7 registry rows already in {schema_name}\n"
+        f"nothing to change: 10 sessions and 7 registry rows already in {schema_name}\n"
     )
 
 
@@ -57,7 +57,7 @@ def test_cli_conflict_exits_1_and_replace_fixes_it(root: Path, schema_name: str)
     assert "1 conflict left alone; pass --replace" in conflicted.stdout
     replaced = invoke(str(root), "--schema", schema_name, "--replace")
     assert replaced.exit_code == 0
-    assert replaced.stdout.splitlines()[1] == "replaced 1 session"
+    assert replaced.stdout.splitlines()[1] == "updated 1 session in place"
 
 
 def test_cli_registry_elsewhere(root: Path, tmp_path: Path, schema_name: str) -> None:

@@ -23,7 +23,7 @@ from session_files.datajoint import (
     PublishError,
     PublishRefused,
     PublishResult,
-    _dj,
+    load_datajoint,
 )
 from session_files.datajoint import publish as publish_root
 from session_files.datajoint.plan import session_label
@@ -34,27 +34,53 @@ from ._common import CouldNotRun
 SCHEMA_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,63}$")
 
 
+def _rows(count: int) -> str:
+    return plural(count, "row")
+
+
 def render(result: PublishResult) -> list[str]:
-    """The lines a person reads: what was (or would be) written, and every conflict."""
+    """The lines a person reads: what was (or would be) written, deleted, and left alone."""
     lines: list[str] = []
-    would = "would " if result.dry_run else ""
+    would = "would " if result.dry_run or result.refused else ""
     if result.dry_run:
         lines.append(f"dry run: nothing was written to {result.schema}")
         lines += [f"would insert session {session_label(k)}" for k in result.sessions_inserted]
-        lines += [f"would replace session {session_label(k)}" for k in result.sessions_replaced]
+        for key in result.sessions_replaced:
+            changes = "; ".join(result.changes_by_session.get(key, ()))
+            lines.append(f"would update session {session_label(key)}: {changes}")
+        lines += [f"would prune session {session_label(k)}" for k in result.sessions_pruned]
         for table, keys in result.registry_inserted.items():
             lines += [f"would insert {table} {key}" for key in keys]
         for table, keys in result.registry_updated.items():
             lines += [f"would update {table} {key}" for key in keys]
     lines += [f"conflict: {conflict.describe()}" for conflict in result.conflicts]
+    missing = result.sessions_missing
+    if missing and not result.sessions_pruned:
+        lines += [f"missing on disk: session {session_label(k)}" for k in missing]
+        lines.append(
+            f"missing on disk: {plural(len(missing), 'session')} of root {result.root_id}"
+            " (in the database, no sidecar); pass --prune to delete them"
+        )
+    if result.cascade:
+        lines.append(f"{would}delete, following the database's foreign keys:")
+        for table, count in result.cascade.items():
+            mark = "  (not declared by session-files)" if table in result.downstream else ""
+            lines.append(f"  {table}: {_rows(count)}{mark}")
+    if result.refused:
+        total = sum(result.downstream.values())
+        lines.append(
+            f"refused: the deletes would reach {_rows(total)} of tables session-files does not"
+            " declare (marked above); pass --cascade to delete them too. Nothing was written."
+        )
+        return lines
     registry = sum(len(keys) for keys in result.registry_inserted.values())
     updated = sum(len(keys) for keys in result.registry_updated.values())
     unchanged = (
-        f"{plural(result.sessions_unchanged, 'session')} and"
+        f"{plural(result.sessions_unchanged + len(result.sessions_adopted), 'session')} and"
         f" {plural(result.registry_unchanged, 'registry row')}"
     )
     if not result.changes:
-        lines.append(f"nothing to insert: {unchanged} already in {result.schema}")
+        lines.append(f"nothing to change: {unchanged} already in {result.schema}")
     else:
         inserted = len(result.sessions_inserted)
         lines.append(
@@ -63,15 +89,27 @@ def render(result: PublishResult) -> list[str]:
         )
         if result.sessions_replaced:
             replaced = plural(len(result.sessions_replaced), "session")
-            lines.append(f"{would}replace{'' if would else 'd'} {replaced}")
+            lines.append(f"{would}update{'' if would else 'd'} {replaced} in place")
+        if result.sessions_pruned:
+            pruned = plural(len(result.sessions_pruned), "session")
+            lines.append(f"{would}prune{'' if would else 'd'} {pruned} missing on disk")
         if updated:
             lines.append(f"{would}update{'' if would else 'd'} {plural(updated, 'registry row')}")
         lines.append(f"unchanged: {unchanged}")
-    if result.conflicts:
+    if result.sessions_adopted:
+        adopted = plural(len(result.sessions_adopted), "session")
+        lines.append(f"{would}adopt{'' if would else 'ed'} {adopted} with no recorded root")
+    resolvable = [c for c in result.conflicts if c.owner is None]
+    if resolvable:
         lines.append(
-            f"{plural(len(result.conflicts), 'conflict')} left alone; pass --replace to"
-            " replace those sessions (with their parts and dependents) and update those"
-            " registry rows"
+            f"{plural(len(resolvable), 'conflict')} left alone; pass --replace to update"
+            " those sessions and registry rows in place"
+        )
+    foreign = [c for c in result.conflicts if c.owner is not None]
+    if foreign:
+        lines.append(
+            f"{plural(len(foreign), 'conflict')} with other roots left alone; publish those"
+            " from the root that owns them (or --prune them there)"
         )
     if result.errors_left_out:
         errors = plural(result.errors_left_out, "error")
@@ -88,7 +126,7 @@ def _datajoint_logs_to_stderr() -> Iterator[None]:
 
     ``DJ_LOG_LEVEL`` and ``DJ_LOG_STREAM``, when set, are respected.
     """
-    _dj.load()  # DataJoint sets up its logger on import
+    load_datajoint()  # DataJoint sets up its logger on import
     logger = logging.getLogger("datajoint")
     level = logger.level
     handlers = [h for h in logger.handlers if isinstance(h, logging.StreamHandler)]
@@ -110,7 +148,15 @@ def _datajoint_logs_to_stderr() -> Iterator[None]:
 @click.argument("root", default=".")
 @click.option("--schema", "schema_name", required=True, metavar="NAME", help="Database schema.")
 @click.option("--registry", metavar="DIR", default=None, help="Directory of the registries.")
-@click.option("--replace", is_flag=True, help="Delete and re-insert sessions that differ.")
+@click.option(
+    "--replace", is_flag=True, help="Update sessions and registry rows that differ, in place."
+)
+@click.option("--prune", is_flag=True, help="Delete this root's sessions that have no sidecar.")
+@click.option(
+    "--cascade",
+    is_flag=True,
+    help="Allow deletes to reach rows of tables session-files does not declare.",
+)
 @click.option(
     "--allow-errors", is_flag=True, help="Publish the valid sessions of a root with errors."
 )
@@ -128,6 +174,8 @@ def publish(
     schema_name: str,
     registry: str | None,
     replace: bool,
+    prune: bool,
+    cascade: bool,
     allow_errors: bool,
     dry_run: bool,
     linking_module: str | None,
@@ -136,9 +184,13 @@ def publish(
 
     The connection comes from DataJoint's settings: DJ_HOST, DJ_PORT, DJ_USER, DJ_PASS and
     DJ_BACKEND (postgresql or mysql), or datajoint.json. Sessions already there are left
-    alone; one whose content differs is a conflict unless --replace.
+    alone; one whose content differs is a conflict unless --replace, which changes only
+    what differs. Sessions this root published that lost their sidecar are listed, and
+    deleted with --prune. Deletes that would reach rows of other tables (in any schema)
+    are refused unless --cascade; --dry-run shows them, per table.
 
-    Exit status 0: published; 1: refused (errors in ROOT) or conflicts; 2: could not run.
+    Exit status 0: published; 1: refused (errors in ROOT, or a cascade), or conflicts;
+    2: could not run.
     """
     if not SCHEMA_NAME.match(schema_name):
         msg = f"--schema {schema_name!r}: use letters, digits and underscores (at most 64)"
@@ -153,6 +205,8 @@ def publish(
                 schema_name,
                 registry=registry,
                 replace=replace,
+                prune=prune,
+                cascade=cascade,
                 allow_errors=allow_errors,
                 dry_run=dry_run,
                 linking_module=linking_module,

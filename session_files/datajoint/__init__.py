@@ -12,13 +12,18 @@ Like element-session, the tables of the last activation are module attributes::
 
 from __future__ import annotations
 
+from types import ModuleType
 from typing import Any
 
-from .definitions import TableDefinition, definition
+from session_files.records import TABLES
+
+from . import _dj
+from .definitions import TableDefinition, class_name, definition
 from .errors import ActivationError, MissingExtraError, PublishError, PublishRefused
 from .pipeline import Pipeline, activate, current
 from .plan import Conflict
 from .publish import publish, publish_rows
+from .pull import PullResult, pull
 from .result import PublishResult
 
 __all__ = [
@@ -29,23 +34,23 @@ __all__ = [
     "PublishError",
     "PublishRefused",
     "PublishResult",
+    "PullResult",
     "TableDefinition",
     "activate",
     "definition",
+    "load_datajoint",
     "publish",
     "publish_rows",
+    "pull",
 ]
 
-_TABLE_NAMES = (
-    "Subject",
-    "Project",
-    "Experimenter",
-    "Session",
-    "SessionDirectory",
-    "SessionExperimenter",
-    "SessionNote",
-    "ProjectSession",
-)
+_TABLE_NAMES = tuple(class_name(table) for table in TABLES if "__" not in table)
+
+
+def load_datajoint() -> ModuleType:
+    """The ``datajoint`` module (imported on first use), or MissingExtraError saying how to
+    install it."""
+    return _dj.load()
 
 
 def __getattr__(name: str) -> Any:

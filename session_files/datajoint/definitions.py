@@ -75,7 +75,8 @@ def attribute_line(name: str, field: FieldInfo) -> str:
     """One attribute line of a definition: ``name=default: type``."""
     default = column_default(field)
     head = name if default is None else f"{name}={default}"
-    return f"{head}: {column_type(field)}"
+    comment = f"  # {_comment(field.description)}" if field.description else ""
+    return f"{head}: {column_type(field)}{comment}"
 
 
 def foreign_keys(table: str) -> list[tuple[tuple[str, ...], str]]:
@@ -102,7 +103,7 @@ def definition(table: str) -> TableDefinition:
     keys = foreign_keys(table)
     covered: set[str] = set()
     references: list[str] = []
-    lines: list[str] = []
+    lines: list[str] = [f"# {_comment(model.COMMENT)}"] if model.COMMENT else []
 
     def emit(columns: list[str]) -> None:
         for column in columns:
@@ -131,6 +132,13 @@ def definition(table: str) -> TableDefinition:
         definition="\n".join(lines) + "\n",
         references=tuple(references),
     )
+
+
+def _comment(text: str) -> str:
+    if "#" in text or "\n" in text:
+        msg = f"cannot use {text!r} as a DataJoint comment"
+        raise ValueError(msg)
+    return text
 
 
 def _quote(text: str) -> str:

@@ -1,8 +1,13 @@
-"""``publish``: insert the registries and the relational view of a root into DataJoint 2.
+"""``publish``: make a schema hold a root's registries and relational view, changing as little
+as it can and never deleting what the user did not see.
 
-Idempotent: rows already there are left as they are; a session (or registry row) whose
-content differs is a conflict, left alone unless ``replace``. Every row one run writes is
-written in a single transaction, so a failure leaves the rows as they were.
+Rows already there and equal are left alone. A session that differs is a conflict until
+``replace``, which updates secondary columns in place and inserts or deletes only the part
+and association rows that differ: a session row is deleted only when it leaves the root
+(``prune``). Before any delete every row it would reach is counted, in every schema of the
+database (``cascade``); rows of tables session-files does not declare are deleted only with
+``cascade=True``. Which root published each session is recorded (``provenance``). Every row
+one run writes is written in a single transaction.
 """
 
 from __future__ import annotations
@@ -10,19 +15,21 @@ from __future__ import annotations
 import dataclasses
 import os
 import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections import defaultdict
 from types import ModuleType
 from typing import Any
 
 from session_files.records import SESSION_TABLES, TABLES
 
-from . import _dj
+from . import _dj, provenance
+from .cascade import Accountant, Cascade, Delete
 from .definitions import UPSTREAM, class_name
 from .errors import ActivationError, PublishError, PublishRefused
 from .pipeline import Pipeline, activate, linked_tables
-from .plan import Plan, Rows, SessionKey, make_plan
+from .plan import Op, Owners, Plan, Rows, make_plan
 from .result import PublishResult
+from .roots import root_identity
+from .tables import connect, database_errors, declared, fetch_owned, owned_columns
 
 CHUNK = 500
 
@@ -33,16 +40,21 @@ def publish(
     *,
     registry: str | os.PathLike[str] | None = None,
     replace: bool = False,
+    prune: bool = False,
+    cascade: bool = False,
     allow_errors: bool = False,
     dry_run: bool = False,
     linking_module: ModuleType | str | None = None,
+    root_id: str | None = None,
     progress: bool | None = None,
 ) -> PublishResult:
     """Publish the root's registries and sessions into ``schema_name``.
 
     A root with error findings is refused (``PublishRefused``) unless ``allow_errors``, which
-    publishes the valid sessions only (the view never holds an invalid one). ``progress``
-    shows a bar on stderr; by default only when stderr is a terminal.
+    publishes the valid sessions only (the view never holds an invalid one); sessions left
+    out that way are never pruned. ``root_id`` defaults to the root config's ``root_id``,
+    else the root's absolute path or URL. ``progress`` shows a bar on stderr; by default
+    only when stderr is a terminal.
     """
     from session_files.api import validate_and_load
 
@@ -54,10 +66,19 @@ def publish(
         files = {table: catalog[table].to_dicts() for table in TABLES}
     finally:
         catalog.close()
+    if prune and report.errors:
+        msg = (
+            f"--prune with errors in {root}: a session whose sidecar has an error would be"
+            " deleted from the database; fix the errors first"
+        )
+        raise PublishError(msg)
     result = publish_rows(
         files,
         schema_name,
+        root_id=root_id or root_identity(root),
         replace=replace,
+        prune=prune,
+        cascade=cascade,
         dry_run=dry_run,
         linking_module=linking_module,
         progress=progress,
@@ -69,56 +90,51 @@ def publish_rows(
     files: dict[str, Rows],
     schema_name: str,
     *,
+    root_id: str,
     replace: bool = False,
+    prune: bool = False,
+    cascade: bool = False,
     dry_run: bool = False,
     linking_module: ModuleType | str | None = None,
     progress: bool | None = None,
 ) -> PublishResult:
-    """Publish rows of the relational view (table name -> rows) into ``schema_name``."""
+    """Publish rows of the relational view (table name -> rows) into ``schema_name``, as the
+    root ``root_id``."""
     dj = _dj.load()
-    connection = _connect(dj)
-    with _database_errors():
+    connection = connect(dj)
+    with database_errors():
         pipeline = _pipeline(dj, connection, schema_name, linking_module, dry_run=dry_run)
-        columns = {table: _columns(pipeline, table) for table in TABLES}
-        database = {table: _fetch(pipeline, table, columns[table]) for table in TABLES}
-    plan = make_plan(files, database, columns)
-    _check_required(pipeline, plan, columns)
-    result = _result(plan, schema_name, dry_run=dry_run, replace=replace)
-    if dry_run or pipeline is None or not result.changes:
-        return result
-    with _database_errors("nothing was written: "), connection.transaction:
-        rows_inserted = _apply(pipeline, plan, columns, replace=replace, progress=progress)
-    return dataclasses.replace(result, rows_inserted=rows_inserted)
-
-
-def _connect(dj: ModuleType) -> Any:
-    """DataJoint's connection from its own settings, or PublishError saying which ones."""
-    settings = dj.config.database
-    where = (
-        f"{settings.backend} server {settings.user or '(no user)'}@{settings.host}:{settings.port}"
-    )
-    try:
-        return dj.conn()
-    except Exception as exc:
-        detail = " ".join(str(exc).split())
-        msg = (
-            f"cannot connect to the {where}: {detail}\n"
-            "Set DJ_HOST, DJ_PORT, DJ_USER, DJ_PASS and DJ_BACKEND (postgresql or mysql),"
-            " or DataJoint's datajoint.json."
+        columns = {table: owned_columns(pipeline, table) for table in TABLES}
+        database = {table: fetch_owned(pipeline, table, columns[table]) for table in TABLES}
+        owners = Owners(
+            root_id=root_id,
+            sessions=provenance.session_owners(connection, schema_name) if pipeline else {},
+            registry=provenance.registry_owners(connection, schema_name) if pipeline else {},
         )
-        raise PublishError(msg) from None
+    plan = make_plan(files, database, columns, owners)
+    _check_required(pipeline, plan, columns)
+    deletes = _deletes(pipeline, plan, replace=replace, prune=prune)
+    with database_errors():
+        accountant = Accountant(connection) if deletes else None
+        reach = accountant.cascade(deletes) if accountant else Cascade()
+    declared = _declared_tables(pipeline)
+    result = _result(plan, schema_name, root_id, reach, declared, replace=replace, prune=prune)
+    result = dataclasses.replace(
+        result, dry_run=dry_run, refused=bool(result.downstream) and not cascade
+    )
+    if dry_run or result.refused or pipeline is None or not _writes(result, plan):
+        return result
+    with database_errors("nothing was written: "):
+        provenance.declare(connection, schema_name)
+    with database_errors("nothing was written: "), connection.transaction:
+        counts = _apply(
+            pipeline, plan, columns, result, accountant, reach, declared, progress=progress
+        )
+    return dataclasses.replace(result, **counts)
 
 
-@contextmanager
-def _database_errors(prefix: str = "") -> Iterator[None]:
-    try:
-        yield
-    except (PublishError, ActivationError):
-        raise
-    except Exception as exc:
-        detail = " ".join(str(exc).split())
-        msg = f"{prefix}the database refused: {detail}"
-        raise PublishError(msg) from exc
+def _writes(result: PublishResult, plan: Plan) -> bool:
+    return bool(result.changes or plan.adopted_sessions or plan.adopted_registry)
 
 
 def _pipeline(
@@ -143,27 +159,10 @@ def _pipeline(
     )
 
 
-def _declared(pipeline: Pipeline | None, table: str) -> Any | None:
-    if pipeline is None or table not in pipeline.tables:
-        return None
-    instance = pipeline.tables[table]()
-    return instance if instance.is_declared else None
-
-
-def _columns(pipeline: Pipeline | None, table: str) -> list[str]:
-    """The model's columns, narrowed to those a linked upstream table has."""
-    names = list(TABLES[table].model_fields)
-    instance = _declared(pipeline, table)
-    if instance is None:
-        return names
-    attributes = instance.heading.attributes
-    return [name for name in names if name in attributes]
-
-
 def _check_required(pipeline: Pipeline | None, plan: Plan, columns: dict[str, list[str]]) -> None:
     """A linked upstream table that needs columns the registries lack cannot take new rows."""
     for table in UPSTREAM:
-        instance = _declared(pipeline, table)
+        instance = declared(pipeline, table)
         if instance is None or not plan.new_registry.get(table):
             continue
         required = [
@@ -180,16 +179,53 @@ def _check_required(pipeline: Pipeline | None, plan: Plan, columns: dict[str, li
             raise ActivationError(msg)
 
 
-def _fetch(pipeline: Pipeline | None, table: str, columns: list[str]) -> Rows:
-    instance = _declared(pipeline, table)
-    if instance is None:
+def _table_of(pipeline: Pipeline, table: str) -> tuple[str, str]:
+    instance = pipeline.tables[table]()
+    schema, name = instance.connection.adapter.split_full_table_name(instance.full_table_name)
+    return (str(schema), str(name))
+
+
+def _declared_tables(pipeline: Pipeline | None) -> dict[tuple[str, str], str]:
+    """(schema, table) of every table session-files declares or links -> its table name."""
+    if pipeline is None:
+        return {}
+    return {_table_of(pipeline, table): table for table in TABLES if declared(pipeline, table)}
+
+
+def _deletes(pipeline: Pipeline | None, plan: Plan, *, replace: bool, prune: bool) -> list[Delete]:
+    """The deletes of a run: rows --replace removes, sessions --prune removes."""
+    if pipeline is None:
         return []
-    secondary = [c for c in columns if c not in instance.primary_key]
-    rows: Rows = instance.proj(*secondary).to_dicts()
-    return rows
+    keys: dict[str, list[tuple[Any, ...]]] = defaultdict(list)
+    if replace:
+        for ops in plan.changed_sessions.values():
+            for op in ops:
+                if op.kind == "delete":
+                    primary = TABLES[op.table].PRIMARY_KEY
+                    keys[op.table].append(tuple(op.row[c] for c in primary))
+    if prune:
+        keys["session"] += [tuple(key) for key in plan.missing_sessions]
+    return [
+        Delete(_table_of(pipeline, table), TABLES[table].PRIMARY_KEY, tuple(rows))
+        for table, rows in keys.items()
+        if rows
+    ]
 
 
-def _result(plan: Plan, schema: str, *, dry_run: bool, replace: bool) -> PublishResult:
+def _full(table: tuple[str, str]) -> str:
+    return f"{table[0]}.{table[1]}"
+
+
+def _result(
+    plan: Plan,
+    schema: str,
+    root_id: str,
+    reach: Cascade,
+    declared: dict[tuple[str, str], str],
+    *,
+    replace: bool,
+    prune: bool,
+) -> PublishResult:
     def keys(rows_by_table: dict[str, Rows]) -> dict[str, tuple[str, ...]]:
         return {
             table: tuple(str(row[TABLES[table].PRIMARY_KEY[0]]) for row in rows)
@@ -197,17 +233,28 @@ def _result(plan: Plan, schema: str, *, dry_run: bool, replace: bool) -> Publish
             if rows
         }
 
-    replaced = _replaced(plan) if replace else []
+    replaced = list(plan.changed_sessions) if replace else []
+    conflicts = [*plan.foreign_registry, *plan.foreign_sessions]
+    if not replace:
+        conflicts = [*plan.registry_conflicts, *plan.foreign_registry, *plan.session_conflicts,
+                     *plan.foreign_sessions]  # fmt: skip
+    changes = {c.key: c.differences for c in plan.session_conflicts if c.key in replaced}
     return PublishResult(
         schema=schema,
-        dry_run=dry_run,
+        root_id=root_id,
         sessions_inserted=tuple(plan.new_sessions),
         sessions_replaced=tuple(replaced),
         sessions_unchanged=len(plan.unchanged_sessions),
+        sessions_adopted=tuple(plan.adopted_sessions),
+        sessions_missing=tuple(plan.missing_sessions),
+        sessions_pruned=tuple(plan.missing_sessions) if prune else (),
         registry_inserted=keys(plan.new_registry),
         registry_updated=keys(plan.changed_registry) if replace else {},
         registry_unchanged=sum(plan.unchanged_registry.values()),
-        conflicts=() if replace else tuple(plan.conflicts),
+        conflicts=tuple(conflicts),
+        changes_by_session={(k[0], k[1]): v for k, v in changes.items()},
+        cascade={_full(t): n for t, n in sorted(reach.counts.items()) if n},
+        downstream={_full(t): n for t, n in sorted(reach.beyond(set(declared)).items())},
     )
 
 
@@ -215,34 +262,50 @@ def _apply(
     pipeline: Pipeline,
     plan: Plan,
     columns: dict[str, list[str]],
+    result: PublishResult,
+    accountant: Accountant | None,
+    reach: Cascade,
+    declared: dict[tuple[str, str], str],
     *,
-    replace: bool,
     progress: bool | None,
-) -> dict[str, int]:
-    """Write the plan, inside the caller's transaction; returns rows inserted per table."""
+) -> dict[str, Any]:
+    """Write the plan inside the caller's transaction: deletes (children first), updates,
+    inserts, provenance. Returns the row counts per table for the result."""
     from tqdm import tqdm
 
-    replaced = _replaced(plan) if replace else []
-    batches: list[tuple[str, Rows]] = [(t, plan.new_registry.get(t, [])) for t in UPSTREAM]
-    for table in SESSION_TABLES:
-        rows = [
-            row
-            for key in (*plan.new_sessions, *replaced)
-            for row in plan.session_rows[key].get(table, [])
-        ]
-        batches.append((table, rows))
-    if replace:
-        for table in UPSTREAM:
+    connection = pipeline.schema.connection
+    schema = pipeline.schema_name
+    replaced = set(result.sessions_replaced)
+    deleted: dict[str, int] = {}
+    if accountant is not None and reach.conditions:
+        for reached, count in accountant.delete(reach).items():
+            if reached not in declared and count > reach.counts.get(reached, 0):
+                msg = (
+                    f"{_full(reached)} gained rows that the delete reaches while publishing;"
+                    " run again to see them"
+                )
+                raise PublishError(msg)
+            if count:
+                deleted[declared.get(reached, _full(reached))] = count
+    updated: dict[str, int] = defaultdict(int)
+    ops: list[Op] = [op for key in replaced for op in plan.changed_sessions[key]]
+    for table in UPSTREAM:
+        if result.registry_updated.get(table):
             for row in plan.changed_registry.get(table, []):
                 pipeline.tables[table].update1({c: row[c] for c in columns[table]})
-        if replaced:
-            keys = [{"subject": s, "session_datetime": d} for s, d in replaced]
-            for start in range(0, len(keys), CHUNK):
-                restricted = pipeline.tables["session"] & keys[start : start + CHUNK]
-                restricted.delete(transaction=False, prompt=False)
+                updated[table] += 1
+    for op in ops:
+        if op.kind == "update":
+            pipeline.tables[op.table].update1(op.row)
+            updated[op.table] += 1
+    batches: list[tuple[str, Rows]] = [(t, plan.new_registry.get(t, [])) for t in UPSTREAM]
+    for table in SESSION_TABLES:
+        rows = [row for key in plan.new_sessions for row in plan.session_rows[key].get(table, [])]
+        rows += [op.row for op in ops if op.kind == "insert" and op.table == table]
+        batches.append((table, rows))
     show = sys.stderr.isatty() if progress is None else progress
     total = sum(len(rows) for _, rows in batches)
-    counts: dict[str, int] = {}
+    inserted: dict[str, int] = {}
     with tqdm(total=total, disable=not show, delay=1.0, unit=" rows", file=sys.stderr) as bar:
         for table, rows in batches:
             target = pipeline.tables[table]
@@ -250,9 +313,20 @@ def _apply(
                 chunk = [{c: row[c] for c in columns[table]} for row in rows[start : start + CHUNK]]
                 target.insert(chunk)
                 bar.update(len(chunk))
-            counts[table] = len(rows)
-    return counts
-
-
-def _replaced(plan: Plan) -> list[SessionKey]:
-    return [(conflict.key[0], conflict.key[1]) for conflict in plan.session_conflicts]
+            if rows:
+                inserted[table] = len(rows)
+    owned = [*plan.new_sessions, *result.sessions_replaced, *plan.adopted_sessions]
+    provenance.forget_sessions(connection, schema, list(result.sessions_pruned))
+    provenance.record_sessions(connection, schema, owned, result.root_id)
+    entries = [
+        (table, key)
+        for table in UPSTREAM
+        for key in (
+            *result.registry_inserted.get(table, ()),
+            *result.registry_updated.get(table, ()),
+        )
+    ]
+    provenance.record_registry(
+        connection, schema, [*entries, *plan.adopted_registry], result.root_id
+    )
+    return {"rows_inserted": inserted, "rows_updated": dict(updated), "rows_deleted": deleted}

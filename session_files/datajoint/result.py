@@ -9,31 +9,51 @@ from .plan import Conflict, SessionKey
 
 @dataclass(frozen=True)
 class PublishResult:
-    """What a publish inserted, replaced, left unchanged, and left alone as a conflict.
+    """What a publish inserted, updated, deleted, left unchanged, and left alone.
 
     With ``dry_run`` nothing was written and every count is what a real run would do.
+    ``cascade`` counts, per table (``schema.table``), the rows the run's deletes reach, in
+    every schema of the database; ``downstream`` is the part of it in tables session-files
+    does not declare. ``refused`` is true when such rows exist and ``cascade`` was not
+    given: then nothing was written.
     """
 
     schema: str
+    root_id: str = ""
     dry_run: bool = False
     sessions_inserted: tuple[SessionKey, ...] = ()
     sessions_replaced: tuple[SessionKey, ...] = ()
     sessions_unchanged: int = 0
+    sessions_adopted: tuple[SessionKey, ...] = ()
+    sessions_missing: tuple[SessionKey, ...] = ()
+    sessions_pruned: tuple[SessionKey, ...] = ()
     registry_inserted: dict[str, tuple[str, ...]] = field(default_factory=dict)
     registry_updated: dict[str, tuple[str, ...]] = field(default_factory=dict)
     registry_unchanged: int = 0
     conflicts: tuple[Conflict, ...] = ()
+    changes_by_session: dict[SessionKey, tuple[str, ...]] = field(default_factory=dict)
+    cascade: dict[str, int] = field(default_factory=dict)
+    downstream: dict[str, int] = field(default_factory=dict)
+    refused: bool = False
     rows_inserted: dict[str, int] = field(default_factory=dict)
+    rows_updated: dict[str, int] = field(default_factory=dict)
+    rows_deleted: dict[str, int] = field(default_factory=dict)
     errors_left_out: int = 0
 
     @property
     def ok(self) -> bool:
-        """True when no conflict was left alone."""
-        return not self.conflicts
+        """True when the schema now holds the root's view: no conflict left alone, nothing
+        refused, no session of this root missing on disk left in the database."""
+        missing = len(self.sessions_missing) > len(self.sessions_pruned)
+        return not self.conflicts and not self.refused and not missing
 
     @property
     def changes(self) -> int:
-        """Sessions and registry rows inserted, replaced or updated (would be, in a dry run)."""
+        """Sessions and registry rows inserted, replaced, pruned or updated (would be, in a
+        dry run)."""
         registry = sum(len(keys) for keys in self.registry_inserted.values())
         updated = sum(len(keys) for keys in self.registry_updated.values())
-        return len(self.sessions_inserted) + len(self.sessions_replaced) + registry + updated
+        sessions = (
+            len(self.sessions_inserted) + len(self.sessions_replaced) + len(self.sessions_pruned)
+        )
+        return sessions + registry + updated

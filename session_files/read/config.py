@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Annotated
 
-from pydantic import AfterValidator, BeforeValidator, Field, ValidationError
+from pydantic import AfterValidator, BeforeValidator, Field, StringConstraints, ValidationError
 from yaml.nodes import MappingNode
 
 from ..findings import CODES, Finding, SeveritySetting
@@ -135,6 +135,7 @@ class RootConfig(Strict):
         Annotated[SeveritySetting, BeforeValidator(_off)],
     ] = {}
     layout: Annotated[str, AfterValidator(check_layout)] | None = None
+    root_id: Annotated[str, StringConstraints(min_length=1, max_length=1024)] | None = None
 
     def session_dir(self, subject: str, session_datetime: datetime) -> str | None:
         """The session directory ``layout`` gives (None when no layout is set)."""
@@ -161,7 +162,7 @@ def parse_config(data: bytes | None, path: str = CONFIG_NAME) -> LoadedConfig:
             return LoadedConfig()
         if not isinstance(node, MappingNode):
             line, column = position(node)
-            msg = "is not a mapping; it may set 'registry', 'ignore', 'severity' and 'layout'"
+            msg = "is not a mapping; it may set 'registry', 'ignore', 'severity', 'layout' and 'root_id'"
             return LoadedConfig(findings=(Finding.make("schema", path, msg, line, column),))
 
         document = Builder().build(node)

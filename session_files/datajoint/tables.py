@@ -1,0 +1,71 @@
+"""The database side shared by publish and pull: the connection, errors as PublishError, and
+the rows of declared tables, narrowed to the columns the record models own."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from types import ModuleType
+from typing import Any
+
+from session_files.records import TABLES
+
+from .errors import ActivationError, PublishError
+from .pipeline import Pipeline
+from .plan import Rows
+
+
+def connect(dj: ModuleType) -> Any:
+    """DataJoint's connection from its own settings, or PublishError saying which ones."""
+    settings = dj.config.database
+    where = (
+        f"{settings.backend} server {settings.user or '(no user)'}@{settings.host}:{settings.port}"
+    )
+    try:
+        return dj.conn()
+    except Exception as exc:
+        detail = " ".join(str(exc).split())
+        msg = (
+            f"cannot connect to the {where}: {detail}\n"
+            "Set DJ_HOST, DJ_PORT, DJ_USER, DJ_PASS and DJ_BACKEND (postgresql or mysql),"
+            " or DataJoint's datajoint.json."
+        )
+        raise PublishError(msg) from None
+
+
+@contextmanager
+def database_errors(prefix: str = "") -> Iterator[None]:
+    try:
+        yield
+    except (PublishError, ActivationError):
+        raise
+    except Exception as exc:
+        detail = " ".join(str(exc).split())
+        msg = f"{prefix}the database refused: {detail}"
+        raise PublishError(msg) from exc
+
+
+def declared(pipeline: Pipeline | None, table: str) -> Any | None:
+    if pipeline is None or table not in pipeline.tables:
+        return None
+    instance = pipeline.tables[table]()
+    return instance if instance.is_declared else None
+
+
+def owned_columns(pipeline: Pipeline | None, table: str) -> list[str]:
+    """The model's columns, narrowed to those a linked upstream table has."""
+    names = list(TABLES[table].model_fields)
+    instance = declared(pipeline, table)
+    if instance is None:
+        return names
+    attributes = instance.heading.attributes
+    return [name for name in names if name in attributes]
+
+
+def fetch_owned(pipeline: Pipeline | None, table: str, columns: list[str]) -> Rows:
+    instance = declared(pipeline, table)
+    if instance is None:
+        return []
+    secondary = [c for c in columns if c not in instance.primary_key]
+    rows: Rows = instance.proj(*secondary).to_dicts()
+    return rows
