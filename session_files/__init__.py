@@ -14,6 +14,7 @@ if TYPE_CHECKING:
     from .api import IndexRebuiltWarning, IndexUpdate, load_catalog, update_index, validate
     from .datajoint.pipeline import activate
     from .datajoint.publish import publish
+    from .datajoint.pull import pull
     from .findings import Finding
     from .index.catalog import Catalog, SessionInfo, Sessions, Table
     from .read.config import expected_session_dir
@@ -50,6 +51,7 @@ _HOMES = {
     "load_catalog": ".api",
     "parse_sidecar": ".read.sidecar",
     "publish": ".datajoint",
+    "pull": ".datajoint",
     "read_sidecar": ".read.sidecar",
     "update_index": ".api",
     "update_sidecar": ".write.update",
@@ -77,6 +79,7 @@ __all__ = [
     "load_catalog",
     "parse_sidecar",
     "publish",
+    "pull",
     "read_sidecar",
     "update_index",
     "update_sidecar",

@@ -18,6 +18,7 @@ COMMANDS = {
     "ls": ".ls:ls",
     "new": ".new:new",
     "publish": ".publish:publish",
+    "pull": ".pull:pull",
     "report": ".report:report",
     "schema": ".schema:schema",
     "validate": ".validate:validate",

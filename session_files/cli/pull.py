@@ -1,0 +1,116 @@
+"""``session-files pull``: write a root's registries and sidecars from a DataJoint 2 schema.
+
+Exit status: 0 pulled (or everything already there); 1 existing files differ (nothing was
+written; --force overwrites them) or sessions could not be written; 2 could not run.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from session_files.datajoint import (
+    ActivationError,
+    MissingExtraError,
+    PublishError,
+    PullResult,
+)
+from session_files.datajoint import pull as pull_schema
+from session_files.layout import CONFIG_NAME, REGISTRY_DIR
+from session_files.reporters.text import plural
+
+from ._common import CouldNotRun
+from .publish import SCHEMA_NAME, _datajoint_logs_to_stderr
+
+
+def _nearest_root(start: Path) -> Path:
+    """The nearest directory upward holding session-files.yaml or registry/ (as git finds
+    its repository); CouldNotRun when there is none."""
+    for directory in (start, *start.parents):
+        if (directory / CONFIG_NAME).is_file() or (directory / REGISTRY_DIR).is_dir():
+            return directory
+    msg = f"no root at or above {start} (no {CONFIG_NAME} nor {REGISTRY_DIR}/); give ROOT"
+    raise CouldNotRun(msg)
+
+
+def render(result: PullResult) -> list[str]:
+    """The lines a person reads: what was written, what was already there, what differs."""
+    lines = [f"problem: {problem}" for problem in result.problems]
+    for root, count in sorted(result.other_roots.items()):
+        lines.append(f"left out: {plural(count, 'session')} of root {root}")
+    lines += [f"differs: {path}" for path in result.differing]
+    if result.refused:
+        lines.append(
+            f"refused: {plural(len(result.differing), 'existing file')} in {result.root}"
+            " differ from the schema (listed above); pass --force to overwrite them."
+            " Nothing was written."
+        )
+        return lines
+    owner = f" (root_id {result.root_id})" if result.root_id else ""
+    lines.append(
+        f"pulled {plural(result.sessions, 'session')} from {result.schema} into"
+        f" {result.root}{owner}: {plural(len(result.written), 'file')} written,"
+        f" {len(result.unchanged)} already there"
+    )
+    return lines
+
+
+@click.command()
+@click.argument("root", required=False, default=None)
+@click.option("--schema", "schema_name", required=True, metavar="NAME", help="Database schema.")
+@click.option(
+    "--root-id",
+    metavar="ID",
+    default=None,
+    help="Pull the sessions of this root, when several roots published into the schema.",
+)
+@click.option("--force", is_flag=True, help="Overwrite existing files that differ.")
+@click.option(
+    "--linking-module",
+    metavar="MODULE",
+    default=None,
+    help="Importable module with the Subject, Project and Experimenter tables.",
+)
+@click.pass_context
+def pull(
+    ctx: click.Context,
+    root: str | None,
+    schema_name: str,
+    root_id: str | None,
+    force: bool,
+    linking_module: str | None,
+) -> None:
+    """Write ROOT's registries, sidecars and session-files.yaml from a DataJoint 2 schema.
+
+    The schema may come from session-files or from element-session's own definitions. A
+    session's directory is its session_directory.session_dir, else the root config's layout.
+    Existing files that differ are left alone (and nothing is written) unless --force.
+
+    Exit status 0: pulled; 1: existing files differ, or sessions could not be written;
+    2: could not run.
+    """
+    if not SCHEMA_NAME.match(schema_name):
+        msg = f"--schema {schema_name!r}: use letters, digits and underscores (at most 64)"
+        raise click.BadParameter(msg)
+    target = Path(root) if root is not None else _nearest_root(Path.cwd())
+    if target.exists() and not target.is_dir():
+        msg = f"{root}: not a directory"
+        raise CouldNotRun(msg)
+    try:
+        with _datajoint_logs_to_stderr():
+            result = pull_schema(
+                schema_name,
+                target,
+                root_id=root_id,
+                force=force,
+                linking_module=linking_module,
+            )
+    except (MissingExtraError, PublishError, ActivationError, OSError, ValueError) as exc:
+        raise CouldNotRun(str(exc)) from None
+    except Exception as exc:  # never a traceback: say what happened and exit 2
+        msg = f"unexpected {type(exc).__name__}: {exc} (please report this)"
+        raise CouldNotRun(msg) from None
+    for line in render(result):
+        click.echo(line)
+    ctx.exit(0 if result.ok else 1)
