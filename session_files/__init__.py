@@ -25,10 +25,12 @@ if TYPE_CHECKING:
         ProjectEntry,
         Sidecar,
         SubjectEntry,
+        now,
     )
     from .report import Report
+    from .write.check import check_session, find_root
     from .write.update import update_sidecar
-    from .write.writer import write_sidecar
+    from .write.writer import SidecarWarning, write_sidecar
 
 # public name -> the module (relative to this package) that defines it
 _HOMES = {
@@ -44,11 +46,15 @@ _HOMES = {
     "Sessions": ".index.catalog",
     "Sidecar": ".records",
     "SidecarError": ".read.sidecar",
+    "SidecarWarning": ".write.writer",
     "SubjectEntry": ".records",
     "Table": ".index.catalog",
-    "activate": ".datajoint",  # DataJoint (an optional extra) loads on first call
+    "activate": ".datajoint",
+    "check_session": ".write.check",  # DataJoint (an optional extra) loads on first call
     "expected_session_dir": ".read.config",
+    "find_root": ".write.check",
     "load_catalog": ".api",
+    "now": ".records",
     "parse_sidecar": ".read.sidecar",
     "publish": ".datajoint",
     "pull": ".datajoint",
@@ -72,11 +78,15 @@ __all__ = [
     "Sessions",
     "Sidecar",
     "SidecarError",
+    "SidecarWarning",
     "SubjectEntry",
     "Table",
     "activate",
+    "check_session",
     "expected_session_dir",
+    "find_root",
     "load_catalog",
+    "now",
     "parse_sidecar",
     "publish",
     "pull",

@@ -6,6 +6,8 @@ DataJoint definitions are all derived from these models.
 
 from __future__ import annotations
 
+import math
+import numbers
 import re
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -55,6 +57,11 @@ _DATE_ONLY_RE = re.compile(r"^[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}$")
 _FRACTION_RE = re.compile(r"[0-9]:[0-9]{2}\.[0-9]")
 _OFFSET_RE = re.compile(r"([Zz]|[+-][0-9]{1,2}(:?[0-9]{2})?)$")
 DATETIME_EXAMPLE = "2024-01-15 10:30:00"
+
+
+def now() -> datetime:
+    """The current local date and time, to the whole second: a valid ``session_datetime``."""
+    return datetime.now().replace(microsecond=0)
 
 
 def parse_session_datetime(value: object) -> datetime:
@@ -165,6 +172,25 @@ _SCALAR_ATTRIBUTE_SCHEMA: dict[str, Any] = {
 }
 
 
+def attribute_text(value: object) -> object:
+    """A Python number or boolean as the canonical text an attribute stores; anything else
+    as it is. ``True`` -> ``"true"``, ``3`` -> ``"3"``, ``3.5`` -> ``"3.5"`` (the shortest
+    text that reads back as the same float), NaN and infinities as YAML writes them
+    (``.nan``, ``.inf``, ``-.inf``)."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, numbers.Integral):
+        return str(int(value))
+    if isinstance(value, numbers.Real):
+        number = float(value)
+        if math.isnan(number):
+            return ".nan"
+        if math.isinf(number):
+            return ".inf" if number > 0 else "-.inf"
+        return repr(number)
+    return value
+
+
 class Attribute(Strict):
     """One session attribute: ``value`` (text as written) and/or ``blob`` (any YAML data)."""
 
@@ -181,9 +207,12 @@ class Attribute(Strict):
     @model_validator(mode="before")
     @classmethod
     def _scalar_or_explicit(cls, data: object) -> object:
+        data = attribute_text(data)
         if isinstance(data, str):
             return {"value": data}
         if isinstance(data, dict):
+            if "value" in data:
+                data = {**data, "value": attribute_text(data["value"])}
             other = sorted(str(key) for key in data if key not in ("value", "blob"))
             if other:
                 msg = (

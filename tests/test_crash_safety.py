@@ -110,7 +110,7 @@ def test_a_later_write_removes_stale_temporary_files_only(tmp_path: Path) -> Non
     for path in (stale, *others):
         os.utime(path, (hour_ago, hour_ago))
 
-    write_sidecar(tmp_path, NEW)
+    write_sidecar(tmp_path, NEW, overwrite=True)
     assert not stale.exists()
     assert fresh.exists()
     assert all(path.exists() for path in others)
@@ -144,7 +144,7 @@ def test_an_old_temporary_file_a_live_writer_holds_is_left_alone(tmp_path: Path)
     try:
         assert locked.wait(timeout=60)
         assert remove_stale_temps(tmp_path) == []
-        write_sidecar(tmp_path, NEW)
+        write_sidecar(tmp_path, NEW, overwrite=True)
         assert held.exists()
     finally:
         release.set()

@@ -79,7 +79,7 @@ def test_invalid_record_is_refused_and_nothing_is_written(tmp_path: Path) -> Non
 def test_rewrite_replaces_whole_file_and_leaves_no_temporary(tmp_path: Path) -> None:
     write_sidecar(tmp_path, RECORD)
     smaller = RECORD.model_copy(update={"attributes": None, "note": None})
-    write_sidecar(tmp_path, smaller)
+    write_sidecar(tmp_path, smaller, overwrite=True)
     assert read_sidecar(tmp_path) == smaller
     assert sorted(p.name for p in tmp_path.iterdir()) == ["session.yaml"]
 
@@ -87,7 +87,7 @@ def test_rewrite_replaces_whole_file_and_leaves_no_temporary(tmp_path: Path) -> 
 def test_rewrite_keeps_the_file_mode(tmp_path: Path) -> None:
     path = write_sidecar(tmp_path, RECORD)
     path.chmod(0o640)
-    write_sidecar(tmp_path, RECORD)
+    write_sidecar(tmp_path, RECORD, overwrite=True)
     assert path.stat().st_mode & 0o777 == 0o640
 
 
@@ -123,6 +123,7 @@ def test_cli_new_writes_a_sidecar_that_reads_back(tmp_path: Path) -> None:
             "rig=rig-3",
             "--attribute",
             "temperature_c=36.50",
+            "--no-check",
         ],
     )
     assert result.exit_code == 0, result.output
@@ -139,6 +140,7 @@ def test_cli_new_writes_a_sidecar_that_reads_back(tmp_path: Path) -> None:
 
 def test_cli_new_refuses_to_overwrite_without_force(tmp_path: Path) -> None:
     args = ["new", str(tmp_path), "--subject", "M001", "--datetime", "2024-01-15 10:30:00"]
+    args.append("--no-check")
     assert CliRunner().invoke(main, args).exit_code == 0
     again = CliRunner().invoke(main, args)
     assert again.exit_code == 1

@@ -45,16 +45,28 @@ def _duplicates(conn: sqlite3.Connection) -> list[FindingRecord]:
     for (subject, when), files in groups.items():
         first, second = files[0][0], files[1][0]
         rest = len(files) - 2  # named: the first other copy; counted: the rest (linear output)
-        more = "" if rest == 0 else f" and {rest} other{'s' if rest > 1 else ''}"
         for path, line, col in files:
-            others = (second if path == first else first) + more
-            message = (
-                f"declares the same session as {others} (subject {subject!r}, session_datetime"
-                f" {when}); a (subject, session_datetime) pair may be declared by one sidecar"
-                " only: fix the datetime or remove the copy"
-            )
+            other = second if path == first else first
+            message = duplicate_message(other, rest, subject, when)
             out.append((path, line, col, "duplicate-session", message))
     return out
+
+
+def duplicate_message(other: str, rest: int, subject: str, when: str) -> str:
+    """The ``duplicate-session`` message of a sidecar whose key ``other`` (and ``rest``
+    more sidecars) also declare."""
+    more = "" if rest == 0 else f" and {rest} other{'s' if rest > 1 else ''}"
+    return (
+        f"declares the same session as {other}{more} (subject {subject!r}, session_datetime"
+        f" {when}); a (subject, session_datetime) pair may be declared by one sidecar"
+        " only: fix the datetime or remove the copy"
+    )
+
+
+def unknown_message(registries: Registries, kind: str, what: str, key: str) -> str:
+    """The ``unknown-{what}`` message of a reference missing from the ``kind`` registry."""
+    missing = " (that file does not exist)" if kind in registries.missing else ""
+    return f"{what} {key!r} is not in {registries.file(kind)}{missing}"
 
 
 def unknown_queries() -> list[tuple[str, str, str]]:
@@ -83,11 +95,9 @@ UNKNOWN_QUERIES = unknown_queries()
 def _unknown(conn: sqlite3.Connection, registries: Registries) -> list[FindingRecord]:
     out: list[FindingRecord] = []
     for kind, what, sql in UNKNOWN_QUERIES:
-        file = registries.file(kind)
-        missing = " (that file does not exist)" if kind in registries.missing else ""
         code = f"unknown-{what}"
         out += [
-            (path, line, col, code, f"{what} {key!r} is not in {file}{missing}")
+            (path, line, col, code, unknown_message(registries, kind, what, key))
             for path, key, line, col in conn.execute(sql)
         ]
     return out
@@ -99,15 +109,23 @@ def _layout(conn: sqlite3.Connection, layout: str) -> list[FindingRecord]:
     for path, subject, when, directory in conn.execute(
         "SELECT path, subject, session_datetime, session_dir FROM stage_session"
     ):
-        expected = expected_session_dir(layout, subject, datetime.fromisoformat(when))
-        if directory != expected:
-            message = (
-                f"is in {directory or '.'!r}, but the root config's layout {layout!r} puts"
-                f" subject {subject!r} at {when} in {expected!r}; move the session directory"
-                " there (or fix subject or session_datetime)"
-            )
+        message = layout_message(layout, directory, subject, datetime.fromisoformat(when))
+        if message is not None:
             out.append((path, None, None, "layout-mismatch", message))
     return out
+
+
+def layout_message(layout: str, directory: str, subject: str, when: datetime) -> str | None:
+    """The ``layout-mismatch`` message of a session in ``directory``, or None when it is
+    where the layout puts it."""
+    expected = expected_session_dir(layout, subject, when)
+    if directory == expected:
+        return None
+    return (
+        f"is in {directory or '.'!r}, but the root config's layout {layout!r} puts"
+        f" subject {subject!r} at {when:%Y-%m-%d %H:%M:%S} in {expected!r}; move the session"
+        " directory there (or fix subject or session_datetime)"
+    )
 
 
 def check(

@@ -18,6 +18,7 @@ import os
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 from pydantic import ValidationError
 
@@ -56,30 +57,47 @@ def sidecar_lock(session_dir: str | os.PathLike[str]) -> Iterator[Path]:
 
 
 def update_sidecar(
-    session_dir: str | os.PathLike[str], change: Callable[[Sidecar], Sidecar]
+    session_dir: str | os.PathLike[str],
+    change: Callable[[Sidecar], Sidecar | Mapping[str, Any]],
+    *,
+    root: str | os.PathLike[str] | None = None,
+    check: bool = True,
 ) -> Sidecar:
     """Apply ``change`` to the sidecar of ``session_dir`` and write the result atomically.
 
-    ``change`` gets the current record and returns the new one (e.g. with
-    ``record.model_copy(update=...)``); it runs under the lock, so keep it short. Raises
-    SidecarError when the sidecar cannot be read or the new record is invalid (the file
-    is then left as it was). Returns the record written.
+    ``change`` gets the current record and returns the new one, validated again before it
+    is written, so plain Python values are fine. The documented way is ``model_copy``::
+
+        def change(record):
+            attributes = dict(record.attributes or {})
+            attributes["laser_mw"] = 3.5          # add or change (numbers, booleans, text)
+            attributes.pop("old_name", None)      # remove
+            return record.model_copy(update={
+                "attributes": attributes,
+                "experimenters": [*(record.experimenters or []), "bob"],
+                "projects": None,                 # remove them all
+            })
+
+    ``change`` may also return a mapping (``{**dict(record), "note": "..."}``). It runs
+    under the lock, so keep it short. The new record is checked as ``write_sidecar``
+    checks it (``root``, ``check``). Raises SidecarError when the sidecar cannot be read
+    or the new record is invalid (the file is then left as it was). Returns the record
+    written.
     """
     with sidecar_lock(session_dir):
         record = coerce_record(change(read_sidecar(session_dir)))
-        write_sidecar(session_dir, record)
+        write_sidecar(session_dir, record, overwrite=True, root=root, check=check)
     return record
 
 
 def set_attributes(
-    session_dir: str | os.PathLike[str], attributes: Mapping[str, str | Attribute]
+    session_dir: str | os.PathLike[str],
+    attributes: Mapping[str, str | float | bool | Attribute],
 ) -> Sidecar:
-    """Add or replace attributes of a sidecar (text values, or ``Attribute`` for a blob)."""
+    """Add or replace attributes of a sidecar (text, numbers, booleans, or ``Attribute``
+    for a blob)."""
     try:
-        new = {
-            name: value if isinstance(value, Attribute) else Attribute(value=value)
-            for name, value in attributes.items()
-        }
+        new = {name: Attribute.model_validate(value) for name, value in attributes.items()}
     except ValidationError as exc:
         raise SidecarError(schema_findings(exc, None, "<attributes>", Attribute)) from None
 

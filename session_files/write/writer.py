@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 import re
 import secrets
 import time
+import warnings
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -92,20 +94,25 @@ def dump_sidecar(record: Sidecar) -> bytes:
 
 
 def coerce_record(record: Sidecar | Mapping[str, Any]) -> Sidecar:
-    """A ``Sidecar`` from a model or a mapping; an invalid record raises SidecarError."""
-    if isinstance(record, Sidecar):
-        return record
+    """A ``Sidecar`` from a model or a mapping; an invalid record raises SidecarError.
+
+    A model is validated again: ``model_copy(update=...)`` does not validate, so a record
+    changed that way may hold plain values (an attribute given as ``3.5``) or invalid ones.
+    """
     try:
         return Sidecar.model_validate(dict(record))
     except ValidationError as exc:
         raise SidecarError(schema_findings(exc, None, "<record>", Sidecar)) from None
 
 
-def atomic_write(target: Path, data: bytes) -> None:
+def atomic_write(target: Path, data: bytes, *, overwrite: bool = True) -> None:
     """Replace ``target`` with ``data`` so a reader sees the old file or the new one, whole.
 
     The bytes go to a hidden temporary file in the same directory, are flushed and fsynced,
     then renamed over the target; the directory is fsynced so the rename survives a crash.
+    Without ``overwrite`` the temporary file is hard-linked to the target instead, which
+    fails (FileExistsError) when a target appeared meanwhile; where hard links are not
+    supported, the target is checked just before the rename.
     """
     directory = target.parent
     temp = directory / f"{TEMP_PREFIX}{secrets.token_hex(6)}.tmp"
@@ -119,12 +126,34 @@ def atomic_write(target: Path, data: bytes) -> None:
             handle.write(data)
             handle.flush()
             os.fsync(handle.fileno())
-        os.replace(temp, target)
+        if overwrite:
+            os.replace(temp, target)
+        else:
+            _create(temp, target)
     except BaseException:
         temp.unlink(missing_ok=True)
         raise
     _fsync_directory(directory)
     remove_stale_temps(directory)
+
+
+def _create(temp: Path, target: Path) -> None:
+    """Move ``temp`` to ``target``, never replacing a file there (FileExistsError)."""
+    try:
+        os.link(temp, target)
+    except FileExistsError:
+        raise FileExistsError(
+            errno.EEXIST, "exists; pass overwrite=True to replace it", str(target)
+        ) from None
+    except OSError:  # no hard links here (some network or FAT filesystems): check, then rename
+        if target.exists():
+            raise FileExistsError(
+                errno.EEXIST, "exists; pass overwrite=True to replace it", str(target)
+            ) from None
+        os.replace(temp, target)
+        return
+    with contextlib.suppress(OSError):  # a leftover is hidden and removed as stale later
+        temp.unlink()
 
 
 def remove_stale_temps(directory: Path) -> list[Path]:
@@ -170,11 +199,41 @@ def _fsync_directory(directory: Path) -> None:
         os.close(fd)
 
 
-def write_sidecar(session_dir: str | os.PathLike[str], record: Sidecar | Mapping[str, Any]) -> Path:
+class SidecarWarning(UserWarning):
+    """A warning-severity finding of a sidecar just written (e.g. ``layout-mismatch``)."""
+
+    def __init__(self, finding: Finding) -> None:
+        super().__init__(f"{finding.path}: {finding.code}: {finding.message}")
+        self.finding = finding
+
+
+def write_sidecar(
+    session_dir: str | os.PathLike[str],
+    record: Sidecar | Mapping[str, Any],
+    *,
+    overwrite: bool = False,
+    root: str | os.PathLike[str] | None = None,
+    check: bool = True,
+) -> Path:
     """Validate ``record`` and write it atomically as ``session_dir/session.yaml``.
 
-    Refuses (SidecarError) a record that is invalid or would not read back equal.
-    The directory is created if needed. Returns the sidecar's path.
+    ``record`` is a ``Sidecar`` or a mapping of plain Python values: attribute values may
+    be numbers and booleans, stored as their canonical text (``3.5`` -> ``"3.5"``,
+    ``True`` -> ``"true"``); ``session_datetime`` a ``datetime`` in whole seconds
+    (``session_files.now()``) or text like ``"2024-01-15 10:30:00"``.
+
+    With ``check`` (the default), the record is first checked against the data root that
+    holds ``session_dir`` (``root``, or the nearest directory upward with
+    ``session-files.yaml`` or ``registry/``): its subject, experimenters and projects must
+    be in the registries and its (subject, session_datetime) in no other sidecar of the
+    root (as the root's index knows them). Error findings refuse the write (SidecarError,
+    with the same codes and messages as ``validate``); warning findings (a
+    ``layout-mismatch``) are issued as ``SidecarWarning``. A directory in no root is
+    written unchecked; ``check=False`` skips the check.
+
+    Refuses (SidecarError) a record that is invalid or would not read back equal, and
+    (FileExistsError) to replace an existing sidecar unless ``overwrite``. The directory is
+    created if needed. Returns the sidecar's path.
     """
     sidecar = coerce_record(record)
     data = dump_sidecar(sidecar)
@@ -185,6 +244,28 @@ def write_sidecar(session_dir: str | os.PathLike[str], record: Sidecar | Mapping
             Finding.make("schema", str(target), "would not read back equal to the record"),
         )
         raise SidecarError(findings)
+    if not overwrite and target.exists():
+        raise FileExistsError(
+            errno.EEXIST, "exists; pass overwrite=True to replace it", str(target)
+        )
+    if check:
+        _check(session_dir, sidecar, root)
     target.parent.mkdir(parents=True, exist_ok=True)
-    atomic_write(target, data)
+    atomic_write(target, data, overwrite=overwrite)
     return target
+
+
+def _check(
+    session_dir: str | os.PathLike[str], record: Sidecar, root: str | os.PathLike[str] | None
+) -> None:
+    from .check import check_session, find_root
+
+    where = root if root is not None else find_root(session_dir)
+    if where is None:
+        return
+    findings = check_session(where, session_dir, record)
+    errors = [finding for finding in findings if finding.severity == "error"]
+    if errors:
+        raise SidecarError(errors)
+    for finding in findings:
+        warnings.warn(SidecarWarning(finding), stacklevel=3)
