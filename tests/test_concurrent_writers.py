@@ -160,3 +160,36 @@ def test_a_sidecar_that_does_not_validate_is_never_overwritten(tmp_path: Path) -
         set_attributes(tmp_path, {"rig": "3"})
     assert [f.code for f in caught.value.findings] == ["schema"]
     assert path.read_bytes() == b"subject: M001\nsession_datetime: 2024-01-15 10:30:00\nrig: 3\n"
+
+
+HIDE_FCNTL = """
+import sys
+sys.modules["fcntl"] = None  # as on Windows: no fcntl module
+from session_files import SidecarError
+from session_files.write.update import set_attributes
+try:
+    set_attributes(sys.argv[1], {"late": "x"})
+except SidecarError as exc:
+    print(exc)
+    sys.exit(3)
+"""
+
+
+def test_an_update_never_runs_unlocked_where_fcntl_is_missing(tmp_path: Path) -> None:
+    """The lock is the filelock library's, not a hand-written fcntl call: where fcntl does
+    not exist, the update still waits for the lock holder (Windows: LockFileEx) or, where
+    no lock primitive exists at all, refuses; it never proceeds unlocked."""
+    write_sidecar(tmp_path, RECORD)
+    from session_files.write.update import sidecar_lock
+
+    with sidecar_lock(tmp_path):
+        proc = subprocess.run(
+            [sys.executable, "-c", HIDE_FCNTL, str(tmp_path)],
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+        )
+        assert read_sidecar(tmp_path).attributes is None  # nothing written under our lock
+    assert proc.returncode == 3, proc.stdout + proc.stderr
+    assert "cannot be locked for update" in proc.stdout

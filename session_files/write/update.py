@@ -5,11 +5,10 @@ drop one another's change. ``update_sidecar`` holds an exclusive lock on a hidde
 the session directory (``.session.yaml.lock``, never scanned; it is left in place, as
 deleting a lock file races with the next writer) around the read-modify-write.
 
-The lock is ``fcntl.flock``: advisory (it binds writers that use ``update_sidecar``, not
-other programs), released by the kernel when the holder exits or dies, and shared across
-hosts on NFS (Linux emulates it with NFS byte-range locks). Where ``fcntl`` does not exist
-(Windows) no lock is taken: updates are still atomic, but concurrent updaters may lose
-changes there.
+The lock is taken with the ``filelock`` library's ``lock_descriptor`` (the primitive of its
+``FileLock``): ``flock`` on Linux and macOS, ``LockFileEx`` on Windows. It is advisory (it binds writers that use
+``update_sidecar``, not other programs) and released by the operating system when the
+holder exits or dies. What it protects on network shares is in docs/security.md.
 """
 
 from __future__ import annotations
@@ -20,6 +19,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+import filelock
 from pydantic import ValidationError
 
 from ..findings import Finding
@@ -29,28 +29,25 @@ from ..read.sidecar import SidecarError, read_sidecar
 from ..records import Attribute, Sidecar
 from .writer import coerce_record, write_sidecar
 
-try:
-    import fcntl
-except ImportError:  # pragma: no cover - Windows: no advisory locks, see the module docstring
-    fcntl = None  # type: ignore[assignment]
-
 
 @contextmanager
 def sidecar_lock(session_dir: str | os.PathLike[str]) -> Iterator[Path]:
     """Hold the session directory's exclusive update lock (waits for the current holder)."""
     path = Path(session_dir) / LOCK_NAME
-    try:  # read-only is enough for flock: a lock file another user created still works
-        fd = os.open(path, os.O_RDONLY | os.O_CREAT, 0o666)
+    # Read-only is enough to lock: a lock file another user created still works. A link
+    # planted at the lock's name is not followed.
+    flags = os.O_RDONLY | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_BINARY", 0)
+    try:
+        fd = os.open(path, flags, 0o666)
     except OSError as exc:
         message = f"cannot be locked for update: {exc.strerror or exc}"
         raise SidecarError([Finding.make("unreadable", str(path), message)]) from exc
     try:
-        if fcntl is not None:
-            try:
-                fcntl.flock(fd, fcntl.LOCK_EX)
-            except OSError as exc:  # a filesystem without locks: refuse rather than race
-                message = f"cannot be locked for update: {exc.strerror or exc}"
-                raise SidecarError([Finding.make("unreadable", str(path), message)]) from exc
+        try:  # flock on Linux and macOS, LockFileEx on Windows
+            filelock.lock_descriptor(fd)
+        except OSError as exc:  # a filesystem without locks: refuse rather than race
+            message = f"cannot be locked for update: {exc.strerror or exc}"
+            raise SidecarError([Finding.make("unreadable", str(path), message)]) from exc
         yield path
     finally:
         os.close(fd)  # closing the descriptor releases the lock

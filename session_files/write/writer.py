@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+import filelock
 import yaml
 from pydantic import ValidationError
 
@@ -21,11 +22,6 @@ from ..layout import SIDECAR_NAME, TEMP_PREFIX
 from ..read.problems import schema_findings
 from ..read.sidecar import SidecarError, parse_sidecar
 from ..records import Sidecar
-
-try:
-    import fcntl
-except ImportError:  # pragma: no cover - Windows: stale temporary files are judged by age only
-    fcntl = None  # type: ignore[assignment]
 
 _TEMP_NAME = re.compile(r"\.session\.yaml\.[0-9a-f]{12}\.tmp")
 # A temporary file this old that no writer holds was left by a writer that was killed.
@@ -120,9 +116,9 @@ def atomic_write(target: Path, data: bytes, *, overwrite: bool = True) -> None:
     fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, mode)
     try:
         with os.fdopen(fd, "wb") as handle:
-            if fcntl is not None:  # in use: remove_stale_temps leaves it alone
-                with contextlib.suppress(OSError):  # a filesystem without locks: age alone
-                    fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            # in use: remove_stale_temps leaves it alone (a filesystem without locks: age alone)
+            with contextlib.suppress(OSError):
+                filelock.lock_descriptor(fd, blocking=False)
             handle.write(data)
             handle.flush()
             os.fsync(handle.fileno())
@@ -175,11 +171,14 @@ def remove_stale_temps(directory: Path) -> list[Path]:
                 continue
             fd = os.open(entry.path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
             try:
-                if fcntl is not None:
-                    fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)  # OSError: in use
-                Path(entry.path).unlink()
+                if not filelock.lock_descriptor(fd, blocking=False):
+                    continue  # a live writer holds it
+                if os.name != "nt":  # POSIX: removed while locked, so no writer slips in
+                    Path(entry.path).unlink()
             finally:
                 os.close(fd)
+            if os.name == "nt":  # Windows cannot remove an open file
+                Path(entry.path).unlink()
         except OSError:
             continue
         removed.append(Path(entry.path))
