@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     from .findings import Finding
     from .index.catalog import Catalog, SessionInfo, Sessions, Table
     from .read.config import expected_session_dir
+    from .read.root import find_root
     from .read.sidecar import SidecarError, parse_sidecar, read_sidecar
     from .records import (
         Attribute,
@@ -28,7 +29,7 @@ if TYPE_CHECKING:
         now,
     )
     from .report import Report
-    from .write.check import check_session, find_root
+    from .write.check import check_session
     from .write.update import update_sidecar
     from .write.writer import SidecarWarning, write_sidecar
 
@@ -52,7 +53,7 @@ _HOMES = {
     "activate": ".datajoint",
     "check_session": ".write.check",  # DataJoint (an optional extra) loads on first call
     "expected_session_dir": ".read.config",
-    "find_root": ".write.check",
+    "find_root": ".read.root",
     "load_catalog": ".api",
     "now": ".records",
     "parse_sidecar": ".read.sidecar",

@@ -88,10 +88,10 @@ def new(
     import warnings
 
     from ..layout import SIDECAR_NAME
+    from ..read.root import find_root
     from ..read.sidecar import SidecarError
     from ..records import now, parse_session_datetime
     from ..reporters.text import finding_line
-    from ..write.check import find_root
     from ..write.writer import SidecarWarning, coerce_record, write_sidecar
 
     if (session_dir is None) == (root is None):

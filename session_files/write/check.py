@@ -25,25 +25,15 @@ from ..index.columns import to_sql
 from ..index.integrity import duplicate_message, layout_message, unknown_message
 from ..index.sources import Sources, load_sources
 from ..index.store import connect
-from ..layout import CONFIG_NAME, READ_LIMIT, REGISTRY_DIR, SIDECAR_NAME
+from ..layout import READ_LIMIT, SIDECAR_NAME
 from ..read.files import read_regular
+from ..read.root import find_root
 from ..read.scan import LocalRoot, open_root
 from ..read.sidecar import ParsedSidecar, parse_sidecar
 from ..records import Sidecar
 from .writer import dump_sidecar
 
-
-def find_root(start: str | os.PathLike[str]) -> Path | None:
-    """The nearest directory, from ``start`` upward, that holds ``session-files.yaml`` or a
-    ``registry/`` directory (as git finds its repository); None when there is none.
-
-    ``start`` need not exist yet (a session directory about to be created).
-    """
-    here = Path(os.path.abspath(start))
-    for directory in (here, *here.parents):
-        if (directory / CONFIG_NAME).is_file() or (directory / REGISTRY_DIR).is_dir():
-            return directory
-    return None
+__all__ = ["check_session", "find_root", "relative_sidecar"]
 
 
 def relative_sidecar(root: Path, session_dir: str | os.PathLike[str]) -> str:

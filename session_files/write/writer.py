@@ -257,11 +257,13 @@ def write_sidecar(
 def _check(
     session_dir: str | os.PathLike[str], record: Sidecar, root: str | os.PathLike[str] | None
 ) -> None:
-    from .check import check_session, find_root
+    from ..read.root import find_root
 
     where = root if root is not None else find_root(session_dir)
     if where is None:
         return
+    from .check import check_session  # SQLite and the index: only when there is a root
+
     findings = check_session(where, session_dir, record)
     errors = [finding for finding in findings if finding.severity == "error"]
     if errors:
