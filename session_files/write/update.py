@@ -5,10 +5,10 @@ drop one another's change. ``update_sidecar`` holds an exclusive lock on a hidde
 the session directory (``.session.yaml.lock``, never scanned; it is left in place, as
 deleting a lock file races with the next writer) around the read-modify-write.
 
-The lock is taken with the ``filelock`` library's ``lock_descriptor`` (the primitive of its
-``FileLock``): ``flock`` on Linux and macOS, ``LockFileEx`` on Windows. It is advisory (it binds writers that use
-``update_sidecar``, not other programs) and released by the operating system when the
-holder exits or dies. What it protects on network shares is in docs/security.md.
+The lock is taken with the ``filelock`` library's ``lock_descriptor`` (the primitive of
+its ``FileLock``): ``flock`` on Linux and macOS, ``LockFileEx`` on Windows. It is advisory
+(it binds writers that use ``update_sidecar``, not other programs) and released by the
+operating system when the holder exits or dies. What it protects on network shares is in docs/security.md.
 """
 
 from __future__ import annotations
