@@ -1,4 +1,4 @@
-"""Finding the data root that holds a path (SPEC section 8: as git finds its repository)."""
+"""Finding the data root that holds a path, as git finds its repository (docs/format.md)."""
 
 from __future__ import annotations
 
