@@ -91,7 +91,6 @@ def new(
     from ..read.root import find_root
     from ..read.sidecar import SidecarError
     from ..records import now, parse_session_datetime
-    from ..reporters.text import finding_line
     from ..write.writer import SidecarWarning, coerce_record, write_sidecar
 
     if (session_dir is None) == (root is None):
@@ -152,6 +151,8 @@ def new(
             raise CouldNotRun(msg) from None
     for warning in caught:
         if isinstance(warning.message, SidecarWarning):
+            from ..reporters.text import finding_line
+
             click.echo(finding_line(warning.message.finding), err=True)
     click.echo(f"wrote {written}")
 

@@ -97,8 +97,12 @@ def _duplicates(opened: LocalRoot, parsed: ParsedSidecar, record: Sidecar) -> li
     index = existing_index(opened)
     if index is not None:
         conn = connect(index)
-    else:  # no index yet (or not ours to refresh): build the default one
-        conn, _ = open_index(opened, default_index_path(opened, create=True))
+    else:  # no index yet (or not ours to refresh): build the default one, else in memory
+        try:
+            index = default_index_path(opened, create=True)
+        except OSError:
+            index = None
+        conn, _ = open_index(opened, index)
     when = to_sql("datetime", record.session_datetime)
     try:
         candidates = [
