@@ -559,3 +559,22 @@ def test_new_on_a_full_disk(tmp_path: Path) -> None:
     assert proc.stderr.startswith("Error: could not write") and "Traceback" not in proc.stderr
     assert len(proc.stderr.strip().splitlines()) == 1
     assert not (tmp_path / "s" / "session.yaml").exists()
+
+
+# 12. no file the tool creates is created through a link --------------------------------
+
+
+def test_a_link_planted_at_the_lock_file_is_never_followed(tmp_path: Path) -> None:
+    from session_files.read.sidecar import SidecarError
+    from session_files.write.update import LOCK_NAME, set_attributes
+
+    session = write_root(tmp_path / "s", {"session.yaml": sidecar()})
+    victim = tmp_path / "anywhere" / "x"
+    victim.parent.mkdir()
+    (session / LOCK_NAME).symlink_to(victim)
+    with pytest.raises(SidecarError, match="cannot be locked"):
+        set_attributes(session, {"rig": "3"})
+    assert not victim.exists()  # before: created (as root: any file)
+    (session / LOCK_NAME).unlink()
+    set_attributes(session, {"rig": "3"})
+    assert (session / LOCK_NAME).is_file() and not (session / LOCK_NAME).is_symlink()

@@ -158,7 +158,7 @@ def default_index_path(root: Root, *, create: bool) -> Path:
         if create and os.access(root.path, os.W_OK):
             try:
                 inside.mkdir(exist_ok=True)
-                (inside / ".gitignore").write_text("# session-files index\n*\n", encoding="utf-8")
+                _write_new(inside / ".gitignore", b"# session-files index\n*\n")
             except OSError:
                 pass
             else:
@@ -167,6 +167,13 @@ def default_index_path(root: Root, *, create: bool) -> Path:
     if create:
         path.parent.mkdir(parents=True, exist_ok=True)
     return path
+
+
+def _write_new(path: Path, data: bytes) -> None:
+    """Create ``path`` with ``data``; never through a link, never over an existing file."""
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0)
+    with contextlib.suppress(FileExistsError), os.fdopen(os.open(path, flags, 0o666), "wb") as file:
+        file.write(data)
 
 
 def existing_index(root: Root) -> Path | None:

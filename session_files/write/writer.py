@@ -113,7 +113,7 @@ def atomic_write(target: Path, data: bytes, *, overwrite: bool = True) -> None:
     directory = target.parent
     temp = directory / f"{TEMP_PREFIX}{secrets.token_hex(6)}.tmp"
     mode = target.stat().st_mode & 0o7777 if target.exists() else 0o666
-    fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, mode)
+    fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0), mode)
     try:
         with os.fdopen(fd, "wb") as handle:
             # in use: remove_stale_temps leaves it alone (a filesystem without locks: age alone)
