@@ -578,3 +578,35 @@ def test_a_link_planted_at_the_lock_file_is_never_followed(tmp_path: Path) -> No
     (session / LOCK_NAME).unlink()
     set_attributes(session, {"rig": "3"})
     assert (session / LOCK_NAME).is_file() and not (session / LOCK_NAME).is_symlink()
+
+
+# 11. names never forge output lines nor reach the terminal as escapes -----------------
+
+FORGED = "x\nregistry/subjects.yaml:1:1: error: schema: forged\n"
+OSC = "\x1b]0;pwned\x07\x1b[2J\u202eevil"
+
+
+def test_control_characters_in_names_are_escaped_in_human_output(lab: Path) -> None:
+    write_root(
+        lab,
+        {
+            f"{FORGED}/Session.yaml": sidecar(),  # misnamed: a finding naming this path
+            f"{OSC}/session.yaml": sidecar("M404", "2025-01-01 00:00:00"),  # unknown subject
+            f"{FORGED}ok/session.yaml": sidecar("M002", "2025-02-01 00:00:00"),
+        },
+    )
+    code, out, err = run("validate", str(lab))
+    assert code == 1, out + err
+    for text in (out, err):
+        assert "\x1b" not in text and "\x07" not in text and "\u202e" not in text
+        assert not any(line.startswith("registry/subjects.yaml:1:1") for line in text.splitlines())
+    assert "x\\nregistry/subjects.yaml:1:1: error: schema: forged\\n/Session.yaml" in out
+    assert "\\x1b]0;pwned\\x07\\x1b[2J\\u202eevil/session.yaml" in out
+    code, out, err = run("ls", str(lab))
+    assert (code, err) == (0, "")
+    assert len(out.splitlines()) == 1 + 4  # the header and four sessions: no forged rows
+    assert "\x1b" not in out and "x\\nregistry" in out
+    code, out, _ = run("ls", str(lab), "--format", "paths")
+    assert len(out.splitlines()) == 4
+    code, out, _ = run("ls", str(lab), "--format", "paths", "-0")
+    assert f"{FORGED}ok\0" in out  # -0 gives the exact names

@@ -289,7 +289,8 @@ def test_junit_replaces_characters_xml_cannot_hold() -> None:
     assert case.get("name") == "bad\ufffd/session.yaml"
     failure = case.find("failure")
     assert failure is not None
-    assert failure.text == "bad\ufffd/session.yaml: error: unreadable: byte \ufffd at 3"
+    # the failure text is the text reporter's line: control characters escaped
+    assert failure.text == "bad\ufffd/session.yaml: error: unreadable: byte \\x00 at 3"
 
 
 # --- sarif --------------------------------------------------------------------------------------

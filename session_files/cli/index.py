@@ -8,8 +8,10 @@ import click
 
 from session_files.cli.index_options import (
     could_not_run,
+    echo_warnings,
     index_option,
     open_root_argument,
+    printable,
     registry_option,
 )
 
@@ -31,9 +33,8 @@ def index(root: str, registry: str | None, index_path: Path | None) -> None:
     with could_not_run(f"index {root}"):
         update = update_index(root, registry=registry, index=index_path)
     result = update.refresh
-    for warning in result.warnings:
-        click.echo(f"warning: {warning}", err=True)
-    click.echo(f"index: {result.index}")
+    echo_warnings(result.warnings)
+    click.echo(f"index: {printable(str(result.index))}")
     click.echo(f"added: {len(result.added)}")
     click.echo(f"modified: {len(result.modified)}")
     click.echo(f"removed: {len(result.removed)}")

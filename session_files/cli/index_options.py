@@ -10,6 +10,8 @@ from typing import Any, TypeVar
 
 import click
 
+from session_files.cli._common import CouldNotRun
+
 F = TypeVar("F", bound=Callable[..., Any])
 
 
@@ -45,12 +47,6 @@ def index_option(func: F) -> F:
     )(func)
 
 
-class CouldNotRun(click.ClickException):
-    """The command did not run; exit status 2, one line on stderr, never a traceback."""
-
-    exit_code = 2
-
-
 @contextmanager
 def could_not_run(what: str) -> Iterator[None]:
     """Turn a failure to open the root or the index into ``error: ...`` and exit status 2."""
@@ -59,10 +55,17 @@ def could_not_run(what: str) -> Iterator[None]:
     except click.ClickException:
         raise
     except (OSError, sqlite3.Error, ValueError, ImportError, OverflowError) as exc:
-        raise CouldNotRun(f"could not {what}: {exc}") from None
-    except Exception as exc:
-        from session_files.index.store import IndexError_  # lazily: --help stays fast
+        raise CouldNotRun(printable(f"could not {what}: {exc}")) from None
 
-        if isinstance(exc, IndexError_):
-            raise CouldNotRun(f"could not {what}: {exc}") from None
-        raise
+
+def printable(text: str) -> str:
+    """A message for the terminal: control characters from file names escaped."""
+    from session_files.reporters._common import escape_controls
+
+    return escape_controls(text)
+
+
+def echo_warnings(warnings: list[str]) -> None:
+    """Index warnings on stderr, one line each."""
+    for warning in warnings:
+        click.echo(f"warning: {printable(warning)}", err=True)

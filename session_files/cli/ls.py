@@ -18,6 +18,7 @@ from session_files.cli.index_options import (
     open_root_argument,
     registry_option,
 )
+from session_files.reporters._common import escape_controls
 
 TABLE_COLUMNS = ("subject", "session_datetime", "session_dir", "experimenters", "projects")
 DEFAULT_COLUMNS = (*TABLE_COLUMNS[:3], "session_note", *TABLE_COLUMNS[3:])
@@ -66,7 +67,9 @@ def _width(text: str) -> int:
 
 
 def _table(columns: list[str], rows: list[dict[str, Any]]) -> str:
-    cells = [columns, *([_text(row[name]) for name in columns] for row in rows)]
+    # names come from the files: control characters escaped, so none forges a row or
+    # reaches the terminal as an escape sequence
+    cells = [columns, *([escape_controls(_text(row[name])) for name in columns] for row in rows)]
     widths = [max(_width(line[i]) for line in cells) for i in range(len(columns))]
     return "\n".join(
         "  ".join(
@@ -188,7 +191,8 @@ def ls(
             row["session_dir"] = _absolute(display, row["session_dir"])
     if fmt == "paths":
         end = "\0" if null else "\n"
-        click.echo("".join(row["session_dir"] + end for row in rows), nl=False)
+        shown = (lambda path: path) if null else escape_controls  # -0: the exact bytes
+        click.echo("".join(shown(row["session_dir"]) + end for row in rows), nl=False)
         return
     chosen = columns or list(TABLE_COLUMNS if fmt == "table" else DEFAULT_COLUMNS)
     render = {"table": _table, "csv": _csv, "json": _json}[fmt]

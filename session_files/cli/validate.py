@@ -17,7 +17,12 @@ from typing import TYPE_CHECKING
 import click
 
 from session_files.cli._common import CouldNotRun
-from session_files.cli.index_options import index_option, open_root_argument, registry_option
+from session_files.cli.index_options import (
+    index_option,
+    open_root_argument,
+    printable,
+    registry_option,
+)
 from session_files.reporters import REPORTERS
 
 if TYPE_CHECKING:
@@ -77,14 +82,14 @@ def _run(root: str, registry: str | None, index: Path | None) -> Report:
             report = validate_root(root, registry=registry, index=index)
         except (OSError, ValueError, ImportError, sqlite3.Error) as exc:
             msg = f"could not validate {root}: {exc}"
-            raise CouldNotRun(msg) from None
+            raise CouldNotRun(printable(msg)) from None
         except Exception as exc:  # never a traceback: say what happened, exit 2
             msg = (
                 f"could not validate {root}: {type(exc).__name__}: {exc} (a bug; please report it)"
             )
-            raise CouldNotRun(msg) from None
+            raise CouldNotRun(printable(msg)) from None
     for warning in caught:
-        click.echo(f"warning: {warning.message}", err=True)
+        click.echo(f"warning: {printable(str(warning.message))}", err=True)
     return report
 
 

@@ -3,14 +3,38 @@
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 
 from session_files.findings import Finding
 
+# C0 and C1 controls (a newline would forge an output line, ESC starts terminal escapes),
+# line and paragraph separators, and bidirectional overrides ("Trojan Source")
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+_NAMED = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
+
+
+def _escape(match: re.Match[str]) -> str:
+    char = match.group()
+    code = ord(char)
+    return _NAMED.get(char) or (f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}")
+
+
+def escape_controls(text: str, *, keep_newlines: bool = False) -> str:
+    """``text`` for a terminal or a line-based reader: control characters as ``\\n``,
+    ``\\x1b``, ``\\u202e``... (names from the files are untrusted). With ``keep_newlines``
+    a line break stays a line break."""
+    if text.isprintable() and text.isascii():
+        return text
+    if keep_newlines:
+        return "\n".join(_CONTROL.sub(_escape, line) for line in text.split("\n"))
+    return _CONTROL.sub(_escape, text)
+
 
 def position(finding: Finding) -> str:
-    """``path:line:col``, ``path:line`` or ``path``, whichever the finding knows."""
-    where = finding.path
+    """``path:line:col``, ``path:line`` or ``path``, whichever the finding knows (control
+    characters in the path escaped)."""
+    where = escape_controls(finding.path)
     if finding.line is not None:
         where += f":{finding.line}"
         if finding.column is not None:

@@ -20,7 +20,7 @@ import click
 from session_files.findings import Finding
 from session_files.report import Report
 
-from ._common import position
+from ._common import escape_controls, position
 
 _SEVERITY_COLOR = {"error": "red", "warning": "yellow"}
 
@@ -50,7 +50,8 @@ def finding_line(finding: Finding, *, color: bool = False) -> str:
         where = click.style(where, bold=True)
         severity = click.style(severity, fg=_SEVERITY_COLOR.get(severity), bold=True)
         code = click.style(code, dim=True)
-    message = finding.message.replace("\r\n", "\n").replace("\n", "\n    ")
+    message = finding.message.replace("\r\n", "\n")
+    message = escape_controls(message, keep_newlines=True).replace("\n", "\n    ")
     return f"{where}: {severity}: {code}: {message}"
 
 
