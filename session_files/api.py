@@ -12,7 +12,7 @@ import sqlite3
 import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TypeAlias
+from typing import TYPE_CHECKING, TypeAlias
 
 from pathlib_abc import ReadablePath
 
@@ -25,10 +25,12 @@ from .index import (
     read_checked_files,
     read_findings,
 )
-from .index.catalog import Catalog
 from .index.sources import RegistryArg
 from .read.scan import open_root
 from .report import Report
+
+if TYPE_CHECKING:
+    from .index.catalog import Catalog
 
 RootArg: TypeAlias = str | os.PathLike[str] | ReadablePath
 IndexArg: TypeAlias = str | os.PathLike[str] | None
@@ -112,6 +114,8 @@ def validate_and_load(
     except BaseException:
         conn.close()
         raise
+    from .index.catalog import Catalog  # the view's models: loaded when a view is asked for
+
     return report, Catalog(conn, opened.display, owned=True)
 
 
@@ -131,4 +135,6 @@ def load_catalog(
     path = Path(index) if index is not None else default_index_path(opened, create=True)
     conn, result = open_index(opened, path, registry=registry, refresh_now=refresh)
     _warn(result.warnings)
+    from .index.catalog import Catalog
+
     return Catalog(conn, opened.display, owned=True)

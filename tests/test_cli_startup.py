@@ -7,10 +7,14 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+import time
+from pathlib import Path
 
 import pytest
 
 import session_files
+from session_files import update_index
+from session_files.index.refresh import RACY_NS
 
 HEAVY = ("pydantic", "yaml", "jsonschema", "tqdm", "platformdirs", "session_files.records")
 
@@ -66,3 +70,18 @@ def test_the_package_names_resolve_on_first_use() -> None:
     assert set(session_files.__all__) <= set(dir(session_files))
     with pytest.raises(AttributeError, match="no_such_name"):
         session_files.no_such_name  # noqa: B018
+
+
+def test_a_no_change_index_imports_no_models(lab: Path) -> None:
+    time.sleep(RACY_NS / 1e9 + 0.1)  # not "racy": a file this old is trusted by its stat
+    assert heavy_imports(["index", str(lab)]) != []  # the first build parses everything
+    assert heavy_imports(["index", str(lab)]) == []  # nothing changed: nothing parsed
+    # the config's settings are kept in the index while its bytes are unchanged; an edit
+    # is seen at once (here: an ignore pattern that leaves one session out)
+    (lab / "session-files.yaml").write_text("ignore: [M002/]\n", encoding="utf-8")
+    update = update_index(lab, progress=False)
+    assert update.refresh.removed == ["M002/2024-02-01_11-15-00/session.yaml"]
+    assert update.sessions == 2
+    assert heavy_imports(["index", str(lab)]) == []
+    (lab / "session-files.yaml").write_text("ignore: [M001/]\n", encoding="utf-8")
+    assert update_index(lab, progress=False).sessions == 1

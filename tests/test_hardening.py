@@ -187,6 +187,10 @@ UNPRIVILEGED_REFRESH = textwrap.dedent(
     from session_files.index import open_index, read_findings
     from session_files.read.scan import open_root
     from pathlib import Path
+    # the engine imports its parsers when first needed; this interpreter's own library may
+    # be unreadable to the unprivileged user, so load them before dropping privileges
+    import session_files.index.extract, session_files.index.integrity
+    import session_files.index.schema, session_files.read.config, session_files.read.registry
     root, index, target = sys.argv[1], Path(sys.argv[2]), sys.argv[3]
     os.setgroups([])
     os.setgid(int(sys.argv[5]))

@@ -5,7 +5,6 @@ Workers return tuples of text and numbers (cheap to pickle), never pydantic obje
 
 from __future__ import annotations
 
-import hashlib
 import multiprocessing
 import os
 import sys
@@ -19,7 +18,7 @@ from tqdm import tqdm
 
 from session_files.findings import Finding
 from session_files.layout import READ_LIMIT, SIDECAR_NAME
-from session_files.read.files import read_regular
+from session_files.read.files import digest, read_regular
 from session_files.read.scan import LocalRoot, Root
 from session_files.read.sidecar import parse_sidecar
 from session_files.records import TABLES
@@ -52,11 +51,6 @@ class Extracted(NamedTuple):
     findings: list[FindingRow]
     session: StagedRow | None = None  # the stage_session row; None: nothing is staged
     parts: tuple[tuple[StagedRow, ...], ...] = ()  # the rows of each of PART_STAGES, in order
-
-
-def digest(data: bytes) -> str:
-    """The content digest the index compares files by."""
-    return hashlib.blake2b(data, digest_size=16).hexdigest()
 
 
 def session_dir(path: str) -> str:

@@ -16,20 +16,24 @@ from __future__ import annotations
 import json
 import sqlite3
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pathspec
 
 from session_files.findings import Finding
 from session_files.read.scan import Entry, Root, ignore_spec
 
-from .columns import COLUMNS, to_sql
-from .extract import Extracted, extract_all
-from .integrity import derive
-from .schema import PART_STAGES, REGISTRY_TABLES, SESSION_STAGE, STAGES, insert_sql, q
 from .sources import RegistryArg, Sources, load_sources
+
+if TYPE_CHECKING:
+    from .extract import Extracted
+
+# Reading and parsing sidecars, the registries' tables and the integrity checks need the
+# pydantic models: their modules are imported where they are used, so a refresh that finds
+# nothing changed never loads them.
 
 RACY_NS = 2_000_000_000  # coarser than any filesystem timestamp tick we expect (FAT: 2 s)
 Known = dict[str, str | None]  # path -> stamp (see ``_stamp``), None: it must be read again
@@ -68,6 +72,10 @@ def _insert_findings(conn: sqlite3.Connection, origin: str, findings: Iterable[F
 
 
 def _forget(conn: sqlite3.Connection, paths: list[str]) -> None:
+    if not paths:
+        return
+    from .schema import STAGES
+
     keys = [(path,) for path in paths]
     for stage in STAGES:
         conn.executemany(f"DELETE FROM {stage} WHERE path = ?", keys)
@@ -75,6 +83,8 @@ def _forget(conn: sqlite3.Connection, paths: list[str]) -> None:
 
 
 def _stage(conn: sqlite3.Connection, items: list[Extracted]) -> None:
+    from .schema import PART_STAGES, SESSION_STAGE
+
     conn.executemany(
         "INSERT INTO finding (origin, path, line, col, code, message)"
         " VALUES ('file', ?, ?, ?, ?, ?)",
@@ -94,6 +104,9 @@ def _stage(conn: sqlite3.Connection, items: list[Extracted]) -> None:
 
 
 def _load_registries(conn: sqlite3.Connection, sources: Sources) -> None:
+    from .columns import COLUMNS, to_sql
+    from .schema import REGISTRY_TABLES, insert_sql, q
+
     conn.execute("DELETE FROM finding WHERE origin IN ('config', 'registry')")
     _insert_findings(conn, "config", sources.config_findings)
     for kind, parsed in sources.registries.parsed.items():
@@ -153,11 +166,12 @@ def refresh_index(
     """Refresh the index inside the caller's transaction (see ``store.begin``)."""
     started, clock = time.time_ns(), time.perf_counter()
     result = RefreshResult(root.display, None)
-    sources = load_sources(root, registry)
+    meta = dict(conn.execute("SELECT key, value FROM meta").fetchall())
+    sources = load_sources(root, registry, meta.get("sources_snapshot"))
     inside = sources.registries.inside
     skip = frozenset({inside}) if inside else frozenset()
     patterns = sources.config.ignore
-    listing = root.scan(skip, ignore_spec(patterns) if patterns else NOTHING_IGNORED)
+    listing = root.scan(skip, ignore_spec(list(patterns)) if patterns else NOTHING_IGNORED)
 
     known: Known = dict(conn.execute(_KNOWN))
     present = {entry.path for entry in listing.sidecars}
@@ -175,7 +189,7 @@ def refresh_index(
     files: list[
         tuple[str, int | None, int | None, str | None, int, str | None, int | None, int | None]
     ] = []
-    for item in extract_all(root, [entry.path for entry in reading], progress):
+    for item in _extract_all(root, [entry.path for entry in reading], progress):
         entry = stats[item.path]
         changed_ns = max(entry.mtime_ns or 0, entry.ctime_ns or 0)
         racy = item.digest is None or (entry.tag is None and changed_ns >= started - RACY_NS)
@@ -207,16 +221,18 @@ def refresh_index(
 
     conn.execute("DELETE FROM finding WHERE origin = 'scan'")
     _insert_findings(conn, "scan", listing.findings)
-    meta = dict(conn.execute("SELECT key, value FROM meta").fetchall())
     result.sources_changed = meta.get("sources") != sources.state
     if result.sources_changed:
         _load_registries(conn, sources)
     if result.sources_changed or result.added or result.modified or result.removed:
+        from .integrity import derive
+
         derive(conn, sources.registries, sources.config.severity, sources.config.layout)
     conn.executemany(
         "INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)",
         [
             ("sources", sources.state),
+            ("sources_snapshot", sources.snapshot),
             ("refreshed_ns", str(started)),
             ("severity", json.dumps(sources.config.severity, sort_keys=True)),
         ],
@@ -227,7 +243,18 @@ def refresh_index(
     return result
 
 
+def _extract_all(root: Root, paths: list[str], progress: bool | None) -> Iterator[Extracted]:
+    """``extract.extract_all``, imported only when there is something to read."""
+    if not paths:
+        return iter(())
+    from .extract import extract_all
+
+    return extract_all(root, paths, progress)
+
+
 def _flush(conn: sqlite3.Connection, changed: list[Extracted], known: Known) -> None:
+    if not changed:
+        return
     _forget(conn, [item.path for item in changed if item.path in known])
     _stage(conn, changed)
     changed.clear()

@@ -20,7 +20,6 @@ from session_files.records import FOREIGN_KEYS, REGISTRIES, TABLES
 
 from .columns import COLUMNS, Column
 
-INDEX_SCHEMA = 4  # 2: staging tables WITHOUT ROWID; 3: file.tag (a remote ETag); 4: ino, ctime
 REGISTRY_TABLES = {kind: registry.table for kind, registry in REGISTRIES.items()}
 
 

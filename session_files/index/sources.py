@@ -1,56 +1,94 @@
 """The root config and the registries: where they are, what they say, and their state.
 
 Both are small, so they are read on every refresh; their digests tell the index whether
-every reference has to be checked again.
+every reference has to be checked again. Parsing them needs the pydantic models, so it is
+done only when needed: the config's settings are kept in the index (``Sources.snapshot``)
+and reused while its bytes are unchanged, and the registries are parsed on first use of
+``Registries.parsed`` (a refresh that finds nothing changed never asks).
 """
 
 from __future__ import annotations
 
+import json
 import os
 import posixpath
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
+from functools import cached_property
 from pathlib import Path
-from typing import TypeAlias
+from typing import TYPE_CHECKING, Any, TypeAlias
 
 from pathlib_abc import ReadablePath
 
-from session_files.findings import Finding
+from session_files.findings import Finding, SeveritySetting
 from session_files.layout import CONFIG_NAME, READ_LIMIT, REGISTRY_DIR
-from session_files.read.config import LoadedConfig, RootConfig, parse_config
-from session_files.read.files import read_regular
-from session_files.read.registry import REGISTRY_FILES, ParsedRegistry, parse_registry
+from session_files.read.files import digest, read_regular
 from session_files.read.scan import LocalRoot, Root, read_bounded
 
-from .extract import digest
+if TYPE_CHECKING:
+    from session_files.read.registry import ParsedRegistry
 
 RegistryArg: TypeAlias = str | os.PathLike[str] | ReadablePath | None
 Reader: TypeAlias = Callable[[str], bytes | None]
 
 
 @dataclass(frozen=True)
+class Settings:
+    """What the root config says, as plain data."""
+
+    registry: str = REGISTRY_DIR
+    ignore: tuple[str, ...] = ()
+    severity: dict[str, SeveritySetting] = field(default_factory=dict)
+    layout: str | None = None
+    root_id: str | None = None
+
+
+@dataclass(frozen=True)
 class Registries:
-    """Where the registries are (``display`` prefixes their finding paths) and what they hold."""
+    """Where the registries are (``display`` prefixes their finding paths), their files
+    (kind -> file name), and what they hold: the bytes read (None: missing; an OSError: could
+    not be read), parsed on first use."""
 
     display: str
     inside: str | None  # the registry directory relative to the root, when it is inside
-    parsed: dict[str, ParsedRegistry] = field(default_factory=dict)
-    missing: frozenset[str] = frozenset()
+    files: dict[str, str] = field(default_factory=dict)
+    data: dict[str, bytes | OSError | None] = field(default_factory=dict)
 
     def file(self, kind: str) -> str:
         """The path findings use for a registry file."""
-        name = REGISTRY_FILES[kind]
+        name = self.files[kind]
         return posixpath.join(self.display, name) if self.display else name
+
+    @property
+    def missing(self) -> frozenset[str]:
+        """The kinds whose file does not exist."""
+        return frozenset(kind for kind, data in self.data.items() if data is None)
+
+    @cached_property
+    def parsed(self) -> dict[str, ParsedRegistry]:
+        """Each kind's parsed registry (with its findings)."""
+        from session_files.read.registry import ParsedRegistry, parse_registry
+
+        parsed: dict[str, ParsedRegistry] = {}
+        for kind, data in self.data.items():
+            path = self.file(kind)
+            if isinstance(data, OSError):
+                parsed[kind] = ParsedRegistry(kind, path, findings=(_read_failure(path, data),))
+            else:
+                parsed[kind] = parse_registry(kind, data, path)
+        return parsed
 
 
 @dataclass(frozen=True)
 class Sources:
-    """The config and registries of one refresh, and a digest of everything they say."""
+    """The config and registries of one refresh, a digest of everything they say, and the
+    snapshot (JSON) that lets the next refresh skip parsing an unchanged config."""
 
-    config: RootConfig
+    config: Settings
     config_findings: tuple[Finding, ...]
     registries: Registries
     state: str
+    snapshot: str = ""
 
 
 def _read_failure(path: str, exc: OSError) -> Finding:
@@ -58,13 +96,49 @@ def _read_failure(path: str, exc: OSError) -> Finding:
     return Finding.make("unreadable", path, message)
 
 
-def load_config(root: Root) -> tuple[LoadedConfig, bytes | None]:
-    """The root config (defaults when absent) and its bytes."""
+def _parse_config(data: bytes | None) -> tuple[Settings, tuple[Finding, ...], dict[str, str]]:
+    """Parse the root config (pydantic): its settings, findings, and the registry files."""
+    from session_files.read.config import parse_config
+    from session_files.read.registry import REGISTRY_FILES
+
+    loaded = parse_config(data, CONFIG_NAME)
+    config = loaded.config
+    settings = Settings(
+        config.registry, tuple(config.ignore), dict(config.severity), config.layout, config.root_id
+    )
+    return settings, loaded.findings, dict(REGISTRY_FILES)
+
+
+def _from_snapshot(
+    snapshot: str | None, key: str
+) -> tuple[Settings, tuple[Finding, ...], dict[str, str]] | None:
+    """What an earlier refresh parsed from the same config bytes (``key``), if it kept it."""
+    try:
+        kept: dict[str, Any] = json.loads(snapshot or "null") or {}
+        if kept.get("config") != key:
+            return None
+        values = kept["settings"]
+        settings = Settings(**{**values, "ignore": tuple(values["ignore"])})
+        findings = tuple(Finding(*fields) for fields in kept["findings"])
+        return settings, findings, dict(kept["files"])
+    except (ValueError, KeyError, TypeError):
+        return None
+
+
+def load_config(
+    root: Root, snapshot: str | None = None
+) -> tuple[Settings, tuple[Finding, ...], dict[str, str], str]:
+    """The root config's settings (defaults when absent) and findings, the registry files,
+    and the key (digest) of its bytes; parsed only when ``snapshot`` is not of these bytes."""
     try:
         data = root.read_optional(CONFIG_NAME)
     except OSError as exc:
-        return LoadedConfig(findings=(_read_failure(CONFIG_NAME, exc),)), None
-    return parse_config(data, CONFIG_NAME), data
+        settings, _, files = _parse_config(None)
+        return settings, (_read_failure(CONFIG_NAME, exc),), files, "unreadable"
+    key = digest(data) if data is not None else "-"
+    kept = _from_snapshot(snapshot, key)
+    settings, findings, files = kept if kept is not None else _parse_config(data)
+    return settings, findings, files, key
 
 
 def _local_reader(directory: Path) -> Reader:
@@ -123,26 +197,31 @@ def _reader_in(root: Root, rel: str) -> Reader:
     return read
 
 
-def load_sources(root: Root, registry: RegistryArg) -> Sources:
-    """Read the config and the registries (the ``registry`` argument overrides the config)."""
-    loaded, config_bytes = load_config(root)
-    setting = registry if registry is not None else loaded.config.registry
+def load_sources(root: Root, registry: RegistryArg, snapshot: str | None = None) -> Sources:
+    """Read the config and the registries (the ``registry`` argument overrides the config).
+
+    ``snapshot``: ``Sources.snapshot`` of the previous refresh, so that an unchanged config
+    is not parsed again.
+    """
+    config, findings, files, config_key = load_config(root, snapshot)
+    setting = registry if registry is not None else config.registry
     display, inside, reader = locate_registry(root, setting)
-    shell = Registries(display, inside)
-    parsed: dict[str, ParsedRegistry] = {}
-    missing: set[str] = set()
-    state = [repr(setting), "config", digest(config_bytes) if config_bytes is not None else "-"]
-    for kind, name in REGISTRY_FILES.items():
-        path = shell.file(kind)
+    data: dict[str, bytes | OSError | None] = {}
+    state = [repr(setting), "config", config_key]
+    for kind, name in files.items():
         try:
-            data = reader(name)
+            data[kind] = reader(name)
         except OSError as exc:
-            parsed[kind] = ParsedRegistry(kind, path, findings=(_read_failure(path, exc),))
+            data[kind] = exc
             state += [kind, "unreadable"]
             continue
-        if data is None:
-            missing.add(kind)
-        parsed[kind] = parse_registry(kind, data, path)
-        state += [kind, digest(data) if data is not None else "-"]
-    registries = Registries(display, inside, parsed, frozenset(missing))
-    return Sources(loaded.config, loaded.findings, registries, " ".join(state))
+        raw = data[kind]
+        state += [kind, digest(raw) if isinstance(raw, bytes) else "-"]
+    registries = Registries(display, inside, files, data)
+    kept = {
+        "config": config_key,
+        "settings": {**asdict(config), "ignore": list(config.ignore)},
+        "findings": [[f.path, f.line, f.column, f.code, f.message, f.severity] for f in findings],
+        "files": files,
+    }
+    return Sources(config, findings, registries, " ".join(state), json.dumps(kept))

@@ -24,14 +24,11 @@ from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any
 
-from platformdirs import user_cache_dir
-
 from session_files.layout import INDEX_DIR, INDEX_FILE
 from session_files.read.scan import LocalRoot, Root
 
-from .schema import INDEX_SCHEMA, ddl
-
 FORMAT = "session-files index"
+INDEX_SCHEMA = 4  # 2: staging tables WITHOUT ROWID; 3: file.tag (a remote ETag); 4: ino, ctime
 BUSY_TIMEOUT_S = 600.0
 APPLICATION_ID = 0x53467831  # "SFx1" in the SQLite header: this file is a session-files index
 _SQLITE_MAGIC = b"SQLite format 3\x00"
@@ -142,6 +139,8 @@ def identity(root: Root) -> str:
 
 def cache_index_path(root: Root) -> Path:
     """The per-root index file in the user cache, for read-only or remote roots."""
+    from platformdirs import user_cache_dir
+
     name = hashlib.sha256(identity(root).encode("utf-8")).hexdigest()[:24]
     return Path(user_cache_dir("session-files")) / f"{name}.sqlite"
 
@@ -312,6 +311,8 @@ def mismatch(meta: dict[str, str], root: str) -> str | None:
 
 def create(conn: sqlite3.Connection, root: str) -> None:
     """Create an empty index (inside the caller's transaction)."""
+    from .schema import ddl  # the layout comes from the pydantic models: loaded when needed
+
     conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
     for statement in ddl():
         conn.execute(statement)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import errno
+import hashlib
 import os
 import stat
 
@@ -35,3 +36,8 @@ def read_regular(path: str, limit: int, *, listed: bool = False) -> bytes:
         return b"".join(chunks)
     finally:
         os.close(fd)
+
+
+def digest(data: bytes) -> str:
+    """The content digest the index compares files (and config and registries) by."""
+    return hashlib.blake2b(data, digest_size=16).hexdigest()
