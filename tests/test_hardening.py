@@ -614,3 +614,19 @@ def test_control_characters_in_names_are_escaped_in_human_output(lab: Path) -> N
     assert len(out.splitlines()) == 4
     code, out, _ = run("ls", str(lab), "--format", "paths", "-0")
     assert f"{FORGED}ok\0" in out  # -0 gives the exact names
+
+
+# 15. a root is normalized once ----------------------------------------------------------
+
+
+def test_a_root_spelled_with_dot_dot_is_the_same_root(lab: Path) -> None:
+    (lab.parent / "x").mkdir()
+    spelled = f"{lab.parent}/x/../{lab.name}"
+    (lab / "registry/projects.yaml").write_text("vision: [not a mapping]\n", encoding="utf-8")
+    code, out, _ = run("validate", spelled)
+    assert code == 1
+    assert "\nregistry/projects.yaml:1:9: error: schema:" in out, out
+    assert f"{lab}/registry" not in out  # before: the registry shown by its absolute path
+    update_index(spelled)
+    assert indexed(lab) == cold(lab)
+    assert indexed(lab) == cold(spelled)

@@ -76,7 +76,9 @@ class LocalRoot:
     """A directory on a local or mounted filesystem, walked with ``os.scandir``."""
 
     def __init__(self, path: str | os.PathLike[str]) -> None:
-        self.path = Path(path).absolute()
+        # normalized once (``x/../root`` is ``root``): every path shown or stored is relative
+        # to this one spelling, so an index agrees with a cold rebuild however it was named
+        self.path = Path(os.path.normpath(Path(path).absolute()))
         self.real = os.path.realpath(self.path)
         self.display = str(self.path)
 
