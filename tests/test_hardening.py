@@ -630,3 +630,23 @@ def test_a_root_spelled_with_dot_dot_is_the_same_root(lab: Path) -> None:
     update_index(spelled)
     assert indexed(lab) == cold(lab)
     assert indexed(lab) == cold(spelled)
+
+
+# 14. an update keeps the modeline and the leading comments ----------------------------
+
+MODELINE = "# yaml-language-server: $schema=../schemas/session.schema.json\n"
+
+
+def test_an_update_keeps_the_modeline_and_leading_comments(tmp_path: Path) -> None:
+    from session_files.write.update import set_attributes
+
+    session = tmp_path / "s"
+    original = MODELINE + "# written by rig-3\n\n" + sidecar() + "# a trailing note\n"
+    write_root(session, {"session.yaml": original})
+    set_attributes(session, {"rig": "3"})
+    text = (session / "session.yaml").read_text(encoding="utf-8")
+    assert text.startswith(MODELINE + "# written by rig-3\nsubject: M001\n"), text
+    assert "rig: '3'" in text or 'rig: "3"' in text or "rig: 3" in text
+    set_attributes(session, {"rig": "4"})  # and again: no comment doubled
+    again = (session / "session.yaml").read_text(encoding="utf-8")
+    assert again.count(MODELINE) == 1 and again.count("# written by rig-3") == 1

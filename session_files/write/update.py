@@ -23,7 +23,8 @@ import filelock
 from pydantic import ValidationError
 
 from ..findings import Finding
-from ..layout import LOCK_NAME
+from ..layout import LOCK_NAME, READ_LIMIT, SIDECAR_NAME
+from ..read.files import read_regular
 from ..read.problems import schema_findings
 from ..read.sidecar import SidecarError, read_sidecar
 from ..records import Attribute, Sidecar
@@ -82,9 +83,30 @@ def update_sidecar(
     written.
     """
     with sidecar_lock(session_dir):
+        comments = leading_comments(Path(session_dir) / SIDECAR_NAME)
         record = coerce_record(change(read_sidecar(session_dir)))
-        write_sidecar(session_dir, record, overwrite=True, root=root, check=check)
+        write_sidecar(
+            session_dir, record, overwrite=True, root=root, check=check, comments=comments
+        )
     return record
+
+
+def leading_comments(path: Path) -> str:
+    """The comment lines (and blank lines) a sidecar starts with: its
+    ``# yaml-language-server`` modeline and the writer's notes survive an update. Comments
+    further down belong to keys that the update may change or remove, and are not kept."""
+    try:
+        text = read_regular(str(path), READ_LIMIT).decode("utf-8-sig")
+    except (OSError, UnicodeDecodeError):
+        return ""  # read_sidecar reports it
+    kept: list[str] = []
+    for line in text.splitlines(keepends=True):
+        if line.strip() and not line.lstrip().startswith("#"):
+            break
+        kept.append(line.rstrip("\r\n") + "\n")
+    while kept and not kept[-1].strip():
+        kept.pop()
+    return "".join(kept)
 
 
 def set_attributes(

@@ -213,6 +213,7 @@ def write_sidecar(
     overwrite: bool = False,
     root: str | os.PathLike[str] | None = None,
     check: bool = True,
+    comments: str = "",
 ) -> Path:
     """Validate ``record`` and write it atomically as ``session_dir/session.yaml``.
 
@@ -232,10 +233,17 @@ def write_sidecar(
 
     Refuses (SidecarError) a record that is invalid or would not read back equal, and
     (FileExistsError) to replace an existing sidecar unless ``overwrite``. The directory is
-    created if needed. Returns the sidecar's path.
+    created if needed. ``comments`` (whole ``#`` comment lines and blank lines, e.g. a
+    ``# yaml-language-server: $schema=...`` modeline) go before the document. Returns the
+    sidecar's path.
     """
     sidecar = coerce_record(record)
-    data = dump_sidecar(sidecar)
+    if any(line.strip() and not line.lstrip().startswith("#") for line in comments.splitlines()):
+        msg = "comments must be whole '#' comment lines (or blank lines)"
+        raise ValueError(msg)
+    if comments and not comments.endswith("\n"):
+        comments += "\n"
+    data = comments.encode("utf-8") + dump_sidecar(sidecar)
     target = Path(session_dir) / SIDECAR_NAME
     parsed = parse_sidecar(data, str(target))
     if parsed.record != sidecar:
