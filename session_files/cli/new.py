@@ -28,12 +28,12 @@ def _layout_dir(root: Path, subject: str, when: object) -> Path:
     from ..read.config import expected_session_dir
     from ..read.scan import open_root
 
-    loaded, _ = load_config(open_root(root))
-    if loaded.findings:
-        details = "; ".join(f"{f.path}: {f.code}: {f.message}" for f in loaded.findings)
+    config, findings, *_ = load_config(open_root(root))
+    if findings:
+        details = "; ".join(f"{f.path}: {f.code}: {f.message}" for f in findings)
         msg = f"{root / CONFIG_NAME} cannot be used: {details}"
         raise CouldNotRun(msg)
-    layout = loaded.config.layout
+    layout = config.layout
     if layout is None:
         msg = f"{root / CONFIG_NAME} sets no 'layout'; give SESSION_DIR instead of --root"
         raise CouldNotRun(msg)
