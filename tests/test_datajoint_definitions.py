@@ -172,3 +172,36 @@ def test_cli_without_datajoint_exits_2_naming_the_extra() -> None:
 def test_docs_show_the_derived_definitions(table: str) -> None:
     docs = (Path(__file__).resolve().parents[1] / "docs" / "datajoint.md").read_text("utf-8")
     assert definition(table).definition in docs
+
+
+@pytest.mark.parametrize("name", ["lab-session", "1lab", "lab session", "x" * 65, "lab;drop"])
+def test_a_schema_name_is_checked_by_the_library_before_anything_is_read(
+    name: str, tmp_path: Path
+) -> None:
+    """The rule lives in the library: activate, publish and pull refuse a name the CLI
+    refuses, before they connect or read the root (a root that does not exist here)."""
+    import session_files
+    from session_files.datajoint import check_schema_name
+
+    with pytest.raises(ValueError, match="use letters, digits and underscores"):
+        check_schema_name(name)
+    with pytest.raises(ValueError, match="use letters, digits and underscores"):
+        session_files.activate(name)
+    with pytest.raises(ValueError, match="use letters, digits and underscores"):
+        session_files.publish(tmp_path / "no-such-root", name)
+    with pytest.raises(ValueError, match="use letters, digits and underscores"):
+        session_files.datajoint.pull(name, tmp_path / "pulled")
+    assert not (tmp_path / "pulled").exists()
+
+
+def test_the_cli_says_which_option_holds_a_bad_schema_name(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from session_files.cli import main
+
+    for command in ("publish", "pull"):
+        result = CliRunner().invoke(main, [command, str(tmp_path), "--schema", "lab-session"])
+        assert result.exit_code == 2
+        assert "--schema 'lab-session': use letters, digits and underscores (at most 64)" in (
+            result.output
+        )

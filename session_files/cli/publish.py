@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import logging
 import os
-import re
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -23,6 +22,7 @@ from session_files.datajoint import (
     PublishError,
     PublishRefused,
     PublishResult,
+    check_schema_name,
     load_datajoint,
 )
 from session_files.datajoint import publish as publish_root
@@ -30,8 +30,6 @@ from session_files.datajoint.plan import session_label
 from session_files.reporters.text import plural
 
 from ._common import CouldNotRun
-
-SCHEMA_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,63}$")
 
 
 def _rows(count: int) -> str:
@@ -192,9 +190,10 @@ def publish(
     Exit status 0: published; 1: refused (errors in ROOT, or a cascade), or conflicts;
     2: could not run.
     """
-    if not SCHEMA_NAME.match(schema_name):
-        msg = f"--schema {schema_name!r}: use letters, digits and underscores (at most 64)"
-        raise click.BadParameter(msg)
+    try:
+        check_schema_name(schema_name)
+    except ValueError as exc:
+        raise click.BadParameter(f"--schema {exc}") from None
     if "://" not in root and not Path(root).is_dir():
         msg = f"{root}: no such directory"
         raise CouldNotRun(msg)

@@ -15,13 +15,14 @@ from session_files.datajoint import (
     MissingExtraError,
     PublishError,
     PullResult,
+    check_schema_name,
 )
 from session_files.datajoint import pull as pull_schema
 from session_files.layout import CONFIG_NAME, REGISTRY_DIR
 from session_files.reporters.text import plural
 
 from ._common import CouldNotRun
-from .publish import SCHEMA_NAME, _datajoint_logs_to_stderr
+from .publish import _datajoint_logs_to_stderr
 
 
 def _nearest_root(start: Path) -> Path:
@@ -90,9 +91,10 @@ def pull(
     Exit status 0: pulled; 1: existing files differ, or sessions could not be written;
     2: could not run.
     """
-    if not SCHEMA_NAME.match(schema_name):
-        msg = f"--schema {schema_name!r}: use letters, digits and underscores (at most 64)"
-        raise click.BadParameter(msg)
+    try:
+        check_schema_name(schema_name)
+    except ValueError as exc:
+        raise click.BadParameter(f"--schema {exc}") from None
     target = Path(root) if root is not None else _nearest_root(Path.cwd())
     if target.exists() and not target.is_dir():
         msg = f"{root}: not a directory"

@@ -18,7 +18,7 @@ from typing import Any
 from session_files.records import TABLES
 
 from . import _dj
-from .definitions import TableDefinition, class_name, definition
+from .definitions import TableDefinition, check_schema_name, class_name, definition
 from .errors import ActivationError, MissingExtraError, PublishError, PublishRefused
 from .pipeline import Pipeline, activate, current
 from .plan import Conflict
@@ -37,6 +37,7 @@ __all__ = [
     "PullResult",
     "TableDefinition",
     "activate",
+    "check_schema_name",
     "definition",
     "load_datajoint",
     "publish",

@@ -8,6 +8,7 @@ and ``records.FOREIGN_KEYS``. This module needs no database and no DataJoint.
 
 from __future__ import annotations
 
+import re
 import typing
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -19,6 +20,18 @@ from pydantic.fields import FieldInfo
 from session_files.records import FOREIGN_KEYS, TABLES, Row
 
 UPSTREAM = ("subject", "project", "experimenter")
+# A schema name PostgreSQL and MySQL both take as it is: no quoting, no case folding surprises.
+SCHEMA_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,63}$")
+
+
+def check_schema_name(name: str) -> str:
+    """``name`` when it is a valid schema name, else ValueError saying what to use."""
+    if not isinstance(name, str) or not SCHEMA_NAME.match(name):
+        msg = f"{name!r}: use letters, digits and underscores (at most 64)"
+        raise ValueError(msg)
+    return name
+
+
 SESSION_KEY = ("subject", "session_datetime")
 
 

@@ -16,7 +16,7 @@ from typing import Any
 from session_files.records import SESSION_TABLES, TABLES
 
 from . import _dj
-from .definitions import UPSTREAM, class_name, definition
+from .definitions import UPSTREAM, check_schema_name, class_name, definition
 from .errors import ActivationError
 
 UPSTREAM_CLASSES = tuple(class_name(table) for table in UPSTREAM)
@@ -68,6 +68,7 @@ def activate(
     own (``dj.config`` / ``DJ_HOST``, ``DJ_USER``, ``DJ_PASS``, ``DJ_PORT``, ``DJ_BACKEND``).
     """
     global _current
+    check_schema_name(schema_name)
     dj = _dj.load()
     upstream = linked_tables(linking_module) if linking_module is not None else None
     context: dict[str, Any] = dict(upstream or {})

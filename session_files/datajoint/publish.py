@@ -23,7 +23,7 @@ from session_files.records import SESSION_TABLES, TABLES
 
 from . import _dj, provenance
 from .cascade import Accountant, Cascade, Delete
-from .definitions import UPSTREAM, class_name
+from .definitions import UPSTREAM, check_schema_name, class_name
 from .errors import ActivationError, PublishError, PublishRefused
 from .pipeline import Pipeline, activate, linked_tables
 from .plan import Op, Owners, Plan, Rows, make_plan
@@ -58,6 +58,7 @@ def publish(
     """
     from session_files.api import validate_and_load
 
+    check_schema_name(schema_name)
     _dj.load()  # fail before reading the root when DataJoint is missing
     report, catalog = validate_and_load(root, registry=registry)
     try:

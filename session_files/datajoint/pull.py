@@ -29,7 +29,7 @@ from session_files.records import REGISTRY_ENTRIES, REGISTRY_ROWS, TABLES, Sidec
 from session_files.write.writer import atomic_write, coerce_record, dump_sidecar
 
 from . import _dj, provenance
-from .definitions import UPSTREAM
+from .definitions import UPSTREAM, check_schema_name
 from .errors import PublishError
 from .pipeline import activate
 from .plan import Rows, SessionKey, session_label
@@ -74,6 +74,7 @@ def pull(
     sessions with no recorded root are always pulled. Existing files that differ are left
     alone (``refused``; nothing is written) unless ``force``.
     """
+    check_schema_name(schema_name)
     dj = _dj.load()
     connection = connect(dj)
     target = Path(root)
