@@ -96,7 +96,7 @@ def leading_comments(path: Path) -> str:
     ``# yaml-language-server`` modeline and the writer's notes survive an update. Comments
     further down belong to keys that the update may change or remove, and are not kept."""
     try:
-        text = read_regular(str(path), READ_LIMIT).decode("utf-8-sig")
+        text = read_regular(str(path), READ_LIMIT).decode("utf-8").removeprefix("\ufeff")
     except (OSError, UnicodeDecodeError):
         return ""  # read_sidecar reports it
     kept: list[str] = []
