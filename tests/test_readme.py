@@ -143,3 +143,29 @@ def test_every_command_is_documented_in_the_readme() -> None:
         assert f"- `{name} " in cli_section, (
             f"`session-files {name}` is not described in the README"
         )
+
+
+def test_readme_acquisition_examples_run(
+    checkout: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """ "At the rig": the refused and the written ``new``, then the Python example."""
+    text = section("At the rig: write the sidecar when the session starts")
+    console, python = re.findall(r"```(?:console|python)\n(.*?)```", text, re.DOTALL)
+    commands = re.split(r"^\$ ", console, flags=re.MULTILINE)[1:]
+    env = {**os.environ, "PATH": f"{BIN}{os.pathsep}{os.environ['PATH']}"}
+    outputs = []
+    for command in commands:
+        line, _, shown = command.partition("\n")
+        result = subprocess.run(
+            shlex.split(line), cwd=checkout, env=env, capture_output=True, text=True, check=False
+        )
+        outputs.append((result.returncode, result.stdout + result.stderr, shown))
+    (refused, said, shown), (written, wrote, _) = outputs
+    assert (refused, said) == (1, shown)
+    assert written == 0
+    assert re.fullmatch(
+        r"wrote examples/lab/M003/\d{4}-\d\d-\d\d_\d\d-\d\d-\d\d/session.yaml\n", wrote
+    )
+    monkeypatch.chdir(checkout)
+    exec(compile(python, "README.md", "exec"), {})
+    assert capsys.readouterr().out == "3.5\n"

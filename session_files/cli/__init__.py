@@ -22,6 +22,7 @@ COMMANDS = {
     "report": ".report:report",
     "schema": ".schema:schema",
     "validate": ".validate:validate",
+    "watch": ".watch:watch",
 }
 
 
