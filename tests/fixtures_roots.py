@@ -16,7 +16,8 @@ import pytest
 from session_files.index import open_index, read_findings
 from session_files.index.catalog import Catalog
 from session_files.read.scan import open_root
-from session_files.records import TABLES
+from session_files.records import TABLES, Attribute, Sidecar
+from session_files.write.update import update_sidecar
 
 SUBJECTS = """\
 M001:
@@ -171,3 +172,14 @@ def shared_tmp() -> Iterator[Path]:
             for name in subdirectories:
                 (Path(directory) / name).chmod(0o755)
         shutil.rmtree(path)
+
+
+def set_attributes(
+    session_dir: str | os.PathLike[str], attributes: Mapping[str, str | float | bool | Attribute]
+) -> Sidecar:
+    """Add or replace attributes through ``update_sidecar`` (a locked read-modify-write)."""
+
+    def change(record: Sidecar) -> Sidecar:
+        return record.model_copy(update={"attributes": {**(record.attributes or {}), **attributes}})
+
+    return update_sidecar(session_dir, change)

@@ -24,7 +24,7 @@ from session_files import SidecarError, read_sidecar, update_sidecar, write_side
 from session_files.layout import LOCK_NAME
 from session_files.read.scan import ignore_spec, open_root
 from session_files.records import Attribute, Sidecar
-from session_files.write.update import set_attributes
+from tests.fixtures_roots import set_attributes
 
 WORKERS = 4
 UPDATES = 30
@@ -79,7 +79,7 @@ def test_update_applies_the_change_to_the_current_record(tmp_path: Path) -> None
     assert (written.note, written.projects) == ("drift near the end", ["vision"])
 
 
-def test_set_attributes_keeps_the_others_and_takes_blobs(tmp_path: Path) -> None:
+def test_an_update_keeps_the_other_attributes_and_takes_blobs(tmp_path: Path) -> None:
     write_sidecar(tmp_path, RECORD.model_copy(update={"attributes": {"rig": Attribute(value="3")}}))
     set_attributes(tmp_path, {"depths": Attribute(blob=[1200, 1500]), "rig": "4"})
     assert read_sidecar(tmp_path).attributes == {
@@ -102,12 +102,12 @@ def test_an_invalid_change_leaves_the_file_as_it_was(tmp_path: Path) -> None:
 
 UPDATE_AS_ANOTHER_USER = """
 import os, sys
-from session_files.write.update import set_attributes
+from session_files import update_sidecar
 if os.geteuid() == 0:  # the lock file is root's: become someone else
     os.setgroups([])
     os.setgid(int(sys.argv[3]))
     os.setuid(int(sys.argv[2]))
-set_attributes(sys.argv[1], {"rig": "3"})
+update_sidecar(sys.argv[1], lambda r: r.model_copy(update={"attributes": {**(r.attributes or {}), "rig": "3"}}))
 """
 
 
@@ -166,9 +166,9 @@ HIDE_FCNTL = """
 import sys
 sys.modules["fcntl"] = None  # as on Windows: no fcntl module
 from session_files import SidecarError
-from session_files.write.update import set_attributes
+from session_files import update_sidecar
 try:
-    set_attributes(sys.argv[1], {"late": "x"})
+    update_sidecar(sys.argv[1], lambda r: r.model_copy(update={"attributes": {**(r.attributes or {}), "late": "x"}}))
 except SidecarError as exc:
     print(exc)
     sys.exit(3)

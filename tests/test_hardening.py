@@ -570,7 +570,8 @@ def test_new_on_a_full_disk(tmp_path: Path) -> None:
 
 def test_a_link_planted_at_the_lock_file_is_never_followed(tmp_path: Path) -> None:
     from session_files.read.sidecar import SidecarError
-    from session_files.write.update import LOCK_NAME, set_attributes
+    from session_files.write.update import LOCK_NAME
+    from tests.fixtures_roots import set_attributes
 
     session = write_root(tmp_path / "s", {"session.yaml": sidecar()})
     victim = tmp_path / "anywhere" / "x"
@@ -638,7 +639,7 @@ MODELINE = "# yaml-language-server: $schema=../schemas/session.schema.json\n"
 
 
 def test_an_update_keeps_the_modeline_and_leading_comments(tmp_path: Path) -> None:
-    from session_files.write.update import set_attributes
+    from tests.fixtures_roots import set_attributes
 
     session = tmp_path / "s"
     original = MODELINE + "# written by rig-3\n\n" + sidecar() + "# a trailing note\n"

@@ -20,14 +20,12 @@ from pathlib import Path
 from typing import Any
 
 import filelock
-from pydantic import ValidationError
 
 from ..findings import Finding
 from ..layout import LOCK_NAME, READ_LIMIT, SIDECAR_NAME
 from ..read.files import read_regular
-from ..read.problems import schema_findings
 from ..read.sidecar import SidecarError, read_sidecar
-from ..records import Attribute, Sidecar
+from ..records import Sidecar
 from .writer import coerce_record, write_sidecar
 
 
@@ -107,20 +105,3 @@ def leading_comments(path: Path) -> str:
     while kept and not kept[-1].strip():
         kept.pop()
     return "".join(kept)
-
-
-def set_attributes(
-    session_dir: str | os.PathLike[str],
-    attributes: Mapping[str, str | float | bool | Attribute],
-) -> Sidecar:
-    """Add or replace attributes of a sidecar (text, numbers, booleans, or ``Attribute``
-    for a blob)."""
-    try:
-        new = {name: Attribute.model_validate(value) for name, value in attributes.items()}
-    except ValidationError as exc:
-        raise SidecarError(schema_findings(exc, None, "<attributes>", Attribute)) from None
-
-    def change(record: Sidecar) -> Sidecar:
-        return record.model_copy(update={"attributes": {**(record.attributes or {}), **new}})
-
-    return update_sidecar(session_dir, change)
