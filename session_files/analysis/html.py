@@ -91,13 +91,16 @@ def _over_time(view: Overview) -> str:
     subjects = [s.subject for s in view.per_subject]
     counts = dict(view.per_subject_month)
     rows = subjects[:HEAT_ROWS]
+    shares: dict[str, int] = {}  # the "others" row stands for many subjects
     if len(subjects) > HEAT_ROWS:
         other = f"{len(subjects) - HEAT_ROWS + 1} others"
+        shares[other] = len(subjects) - HEAT_ROWS + 1
         rows = [*subjects[: HEAT_ROWS - 1], other]
         shown = set(rows)
         for (subject, month), n in view.per_subject_month.items():
             if subject not in shown:
                 counts[(other, month)] = counts.get((other, month), 0) + n
+    heat_label = "Sessions per subject per month (the others row: mean per subject)"
     per_subject = "".join(
         f'<tr><td>{escape(s.subject)}</td><td class="n" data-subject="{escape(s.subject)}">'
         f"{s.sessions}</td><td>{escape(s.first)}</td><td>{escape(s.last)}</td></tr>"
@@ -108,7 +111,7 @@ def _over_time(view: Overview) -> str:
         f'<div class="chart" id="per-month">{month_bars(view.months, view.per_month, label="Sessions per month")}</div>'
         "<h2>Sessions per subject per month</h2>"
         f'<div class="chart" id="per-subject-month">'
-        f"{heat_map(rows, view.months, counts, label='Sessions per subject per month')}</div>"
+        f"{heat_map(rows, view.months, counts, label=heat_label, shares=shares)}</div>"
         f"<details><summary>Every subject ({len(view.per_subject)})</summary><table>"
         '<tr><th>subject</th><th class="n">sessions</th><th>first</th><th>last</th></tr>'
         f"{per_subject}</table></details>"

@@ -74,14 +74,22 @@ def month_bars(months: list[str], counts: dict[str, int], *, label: str) -> str:
 
 
 def heat_map(
-    rows: list[str], months: list[str], counts: dict[tuple[str, str], int], *, label: str
+    rows: list[str],
+    months: list[str],
+    counts: dict[tuple[str, str], int],
+    *,
+    label: str,
+    shares: dict[str, int] | None = None,
 ) -> str:
-    """One row per subject, one column per month; darker is more sessions."""
+    """One row per subject, one column per month; darker is more sessions. A row in
+    ``shares`` stands for that many subjects: it is shaded by its mean per subject."""
     left, top, cell_h = 90, 24, 16
     cell_w = max(3.0, min(48.0, 820 / max(len(months), 1)))
     width = left + cell_w * len(months) + 10
     height = top + cell_h * len(rows) + 6
-    peak = max(counts.values(), default=0) or 1
+    shares = shares or {}
+    means = {key: n / shares.get(key[0], 1) for key, n in counts.items()}
+    peak = max(means.values(), default=0) or 1
     body: list[str] = []
     every = _label_every(len(months), cell_w)
     for j, month in enumerate(months):
@@ -92,7 +100,7 @@ def heat_map(
         body.append(_text(left - 6, y + cell_h - 3, row, "end"))
         for j, month in enumerate(months):
             count = counts.get((row, month), 0)
-            fill = _shade(count / peak) if count else EMPTY
+            fill = _shade(min(means.get((row, month), 0) / peak, 1.0)) if count else EMPTY
             body.append(
                 f'<rect class="cell" x="{left + j * cell_w:.1f}" y="{y}"'
                 f' width="{max(cell_w - 1, 1):.1f}" height="{cell_h - 1}" fill="{fill}">'
