@@ -93,7 +93,17 @@ def _run(command: list[str], directory: Path, owner: dict[str, Any]) -> None:
 
 @pytest.fixture(scope="session")
 def postgres_server() -> Iterator[PostgresServer]:
-    """Start PostgreSQL (initdb + pg_ctl), create a role with a password, stop and remove it."""
+    """The test server, with DataJoint's settings pointing at it."""
+    with running_postgres() as server, _datajoint_settings(server):
+        yield server
+
+
+@contextmanager
+def running_postgres() -> Iterator[PostgresServer]:
+    """Start PostgreSQL (initdb + pg_ctl), create a role with a password, stop and remove it.
+
+    A plain context manager, so benchmarks (benchmarks/publish.py) can start one too.
+    """
     missing = [tool for tool in ("initdb", "pg_ctl", "psql") if not (PG_BIN / tool).is_file()]
     if missing:
         pytest.fail(
@@ -138,9 +148,7 @@ def postgres_server() -> Iterator[PostgresServer]:
             directory,
             owner,
         )  # fmt: skip
-        server = PostgresServer("127.0.0.1", port, ROLE, PASSWORD, directory)
-        with _datajoint_settings(server):
-            yield server
+        yield PostgresServer("127.0.0.1", port, ROLE, PASSWORD, directory)
     finally:
         if started:
             subprocess.run(

@@ -60,7 +60,8 @@ def render(result: PublishResult) -> list[str]:
             " (in the database, no sidecar); pass --prune to delete them"
         )
     if result.cascade:
-        lines.append(f"{would}delete, following the database's foreign keys:")
+        verb = "would delete" if would else "deleted"
+        lines.append(f"{verb}, following the database's foreign keys:")
         for table, count in result.cascade.items():
             mark = "  (not declared by session-files)" if table in result.downstream else ""
             lines.append(f"  {table}: {_rows(count)}{mark}")

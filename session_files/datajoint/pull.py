@@ -25,7 +25,7 @@ from session_files.layout import SIDECAR_NAME
 from session_files.read.config import RootConfig, expected_session_dir, parse_config
 from session_files.read.registry import REGISTRY_FILES, parse_registry
 from session_files.read.sidecar import SidecarError, parse_sidecar
-from session_files.records import REGISTRY_ENTRIES, REGISTRY_ROWS, TABLES, Sidecar
+from session_files.records import REGISTRY_ENTRIES, REGISTRY_ROWS, TABLES
 from session_files.write.writer import atomic_write, coerce_record, dump_sidecar
 
 from . import _dj, provenance
@@ -113,7 +113,7 @@ def pull(
             continue
         path = posixpath.join(relative, SIDECAR_NAME)
         try:
-            record = _record(key, sessions[key])
+            data = _sidecar_bytes(key, sessions[key])
         except SidecarError as exc:
             reasons = "; ".join(finding.message for finding in exc.findings)
             problems.append(f"session {session_label(key)}: {reasons}")
@@ -121,7 +121,7 @@ def pull(
         if path in files:
             problems.append(f"session {session_label(key)}: {path} is another session's too")
             continue
-        files[path] = dump_sidecar(record)
+        files[path] = data
     registry_dir = config.registry
     for table in UPSTREAM:
         kind = KIND_OF_TABLE[table]
@@ -173,8 +173,9 @@ def _sessions(rows: dict[str, Rows]) -> dict[SessionKey, dict[str, Rows]]:
     return grouped
 
 
-def _record(key: SessionKey, rows: dict[str, Rows]) -> Sidecar:
-    """The sidecar of one session's rows (SidecarError when the models refuse them)."""
+def _sidecar_bytes(key: SessionKey, rows: dict[str, Rows]) -> bytes:
+    """The sidecar of one session's rows, as written (SidecarError when the models refuse
+    them, or they would not read back equal)."""
     document: dict[str, Any] = {"subject": key[0], "session_datetime": key[1]}
     experimenters = sorted(str(row["user"]) for row in rows.get("session_experimenter", []))
     projects = sorted(str(row["project"]) for row in rows.get("project_session", []))
@@ -195,10 +196,11 @@ def _record(key: SessionKey, rows: dict[str, Rows]) -> Sidecar:
     if attributes:
         document["attributes"] = attributes
     record = coerce_record(document)
-    parsed = parse_sidecar(dump_sidecar(record), "<pulled>")
+    data = dump_sidecar(record)
+    parsed = parse_sidecar(data, "<pulled>")
     if parsed.record != record:
         raise SidecarError(parsed.findings)
-    return record
+    return data
 
 
 def _plain(value: Any) -> Any:
