@@ -69,8 +69,8 @@ def sidecars(root: Path) -> list[Path]:
 
 def bench(n: int, workdir: Path) -> None:
     root = workdir / f"root-{n}"
-    if not root.exists():
-        generate(n, str(root))
+    shutil.rmtree(root, ignore_errors=True)  # the steps below edit the root: start afresh
+    generate(n, str(root))
     schema = f"bench_{uuid.uuid4().hex[:8]}"
     files = sidecars(root)
     step = max(1, n // 100)
