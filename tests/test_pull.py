@@ -126,8 +126,8 @@ def test_several_roots_need_root_id(tmp_path: Path, schema_name: str) -> None:
     shutil.copytree(LAB, other)
     for sidecar in LAB.rglob("session.yaml"):
         (other / sidecar.relative_to(LAB)).unlink()
-    (other / "extra").mkdir()
-    write_sidecar(other / "extra", {"subject": "M001", "session_datetime": "2025-01-01 10:00:00"})
+    extra = other / "M001" / "2025-01-01_10-00-00"
+    write_sidecar(extra, {"subject": "M001", "session_datetime": "2025-01-01 10:00:00"})
     (other / "session-files.yaml").write_text("root_id: lab-b\n", encoding="utf-8")
     assert publish(other, schema_name).ok
     target = tmp_path / "pulled"
@@ -138,7 +138,7 @@ def test_several_roots_need_root_id(tmp_path: Path, schema_name: str) -> None:
     result = invoke(str(target), "--schema", schema_name, "--root-id", "lab-b")
     assert result.exit_code == 0, result.output
     assert f"left out: 12 sessions of root {LAB.resolve()}" in result.stdout
-    assert [p.parent.name for p in target.rglob("session.yaml")] == ["extra"]
+    assert [p.parent.name for p in target.rglob("session.yaml")] == ["2025-01-01_10-00-00"]
     assert_nothing_changes(target, schema_name)
 
 
