@@ -49,6 +49,11 @@ def heavy_imports(args: list[str] | None) -> list[str]:
     [
         None,
         ["--version"],
+        ["--help"],
+        ["publish", "--help"],
+        ["pull", "--help"],
+        ["export", "--help"],
+        ["report", "--help"],
         ["index", "--help"],
         ["ls", "--help"],
         ["validate", "--help"],

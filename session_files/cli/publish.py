@@ -13,23 +13,16 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
-from session_files.datajoint import (
-    ActivationError,
-    MissingExtraError,
-    PublishError,
-    PublishRefused,
-    PublishResult,
-    check_schema_name,
-    load_datajoint,
-)
-from session_files.datajoint import publish as publish_root
-from session_files.datajoint.plan import session_label
 from session_files.reporters.text import plural
 
 from ._common import CouldNotRun
+
+if TYPE_CHECKING:
+    from session_files.datajoint import PublishResult
 
 
 def _rows(count: int) -> str:
@@ -38,6 +31,8 @@ def _rows(count: int) -> str:
 
 def render(result: PublishResult) -> list[str]:
     """The lines a person reads: what was (or would be) written, deleted, and left alone."""
+    from session_files.datajoint.plan import session_label
+
     lines: list[str] = []
     would = "would " if result.dry_run or result.refused else ""
     if result.dry_run:
@@ -125,6 +120,8 @@ def _datajoint_logs_to_stderr() -> Iterator[None]:
 
     ``DJ_LOG_LEVEL`` and ``DJ_LOG_STREAM``, when set, are respected.
     """
+    from session_files.datajoint import load_datajoint
+
     load_datajoint()  # DataJoint sets up its logger on import
     logger = logging.getLogger("datajoint")
     level = logger.level
@@ -191,6 +188,15 @@ def publish(
     Exit status 0: published; 1: refused (errors in ROOT, or a cascade), or conflicts;
     2: could not run.
     """
+    from session_files.datajoint import (  # the bridge and its models: loaded when it runs
+        ActivationError,
+        MissingExtraError,
+        PublishError,
+        PublishRefused,
+        check_schema_name,
+    )
+    from session_files.datajoint import publish as publish_root
+
     try:
         check_schema_name(schema_name)
     except ValueError as exc:

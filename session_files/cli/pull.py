@@ -7,22 +7,18 @@ written; --force overwrites them) or sessions could not be written; 2 could not 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
-from session_files.datajoint import (
-    ActivationError,
-    MissingExtraError,
-    PublishError,
-    PullResult,
-    check_schema_name,
-)
-from session_files.datajoint import pull as pull_schema
 from session_files.layout import CONFIG_NAME, REGISTRY_DIR
 from session_files.reporters.text import plural
 
 from ._common import CouldNotRun
 from .publish import _datajoint_logs_to_stderr
+
+if TYPE_CHECKING:
+    from session_files.datajoint import PullResult
 
 
 def _nearest_root(start: Path) -> Path:
@@ -91,6 +87,14 @@ def pull(
     Exit status 0: pulled; 1: existing files differ, or sessions could not be written;
     2: could not run.
     """
+    from session_files.datajoint import (  # the bridge and its models: loaded when it runs
+        ActivationError,
+        MissingExtraError,
+        PublishError,
+        check_schema_name,
+    )
+    from session_files.datajoint import pull as pull_schema
+
     try:
         check_schema_name(schema_name)
     except ValueError as exc:
