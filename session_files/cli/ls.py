@@ -10,7 +10,6 @@ from pathlib import Path
 from typing import Any
 
 import click
-from wcwidth import wcswidth
 
 from session_files.cli.index_options import (
     could_not_run,
@@ -62,6 +61,8 @@ def _text(value: Any) -> str:
 
 def _width(text: str) -> int:
     """Terminal columns of ``text`` (East Asian wide characters take two)."""
+    from wcwidth import wcswidth  # loaded for a table only
+
     width = wcswidth(text)
     return width if width >= 0 else len(text)
 

@@ -7,12 +7,11 @@ module with a ``render(report, *, color=False) -> str`` function and one line in
 
 from __future__ import annotations
 
+import importlib
+from collections.abc import Iterator, Mapping
 from typing import Protocol
 
 from session_files.report import Report
-
-from . import github, junit, sarif, text
-from . import json as json_
 
 
 class Render(Protocol):
@@ -21,13 +20,28 @@ class Render(Protocol):
     def __call__(self, report: Report, *, color: bool = False) -> str: ...
 
 
+class _Reporters(Mapping[str, Render]):
+    """Format name -> ``render``; each reporter's module is imported when first used, so the
+    command line lists the formats without loading them."""
+
+    def __init__(self, modules: dict[str, str]) -> None:
+        self._modules = modules
+
+    def __getitem__(self, name: str) -> Render:
+        module = importlib.import_module(f"{__name__}.{self._modules[name]}")
+        render: Render = module.render
+        return render
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._modules)
+
+    def __len__(self) -> int:
+        return len(self._modules)
+
+
 # The order is the order ``--format`` lists them in; ``text`` is the default.
-REPORTERS: dict[str, Render] = {
-    "text": text.render,
-    "json": json_.render,
-    "github": github.render,
-    "junit": junit.render,
-    "sarif": sarif.render,
-}
+REPORTERS: Mapping[str, Render] = _Reporters(
+    {"text": "text", "json": "json", "github": "github", "junit": "junit", "sarif": "sarif"}
+)
 
 __all__ = ["REPORTERS", "Render"]
