@@ -23,10 +23,18 @@ def read_regular(path: str, limit: int, *, listed: bool = False) -> bytes:
         raise OSError(errno.EINVAL, "not a regular file", path)
     fd = os.open(path, _FLAGS | (_NO_LINKS if listed else 0))
     try:
-        if not stat.S_ISREG(os.fstat(fd).st_mode):  # replaced since the first look
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):  # replaced since the first look
             raise OSError(errno.EINVAL, "not a regular file", path)
-        chunks = []
-        left = limit
+        # ask for the size the file has plus one byte: a regular file's read is short only at
+        # its end, so one call usually says all (asking for ``limit`` at once would allocate
+        # a 1 MiB buffer for every small file)
+        want = min(limit, info.st_size + 1)
+        first = os.read(fd, want)
+        if len(first) < want or want == limit:
+            return first
+        chunks = [first]  # it grew since fstat: read on, up to the limit
+        left = limit - len(first)
         while left > 0:
             chunk = os.read(fd, left)
             if not chunk:
