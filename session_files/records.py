@@ -9,11 +9,13 @@ from __future__ import annotations
 import math
 import numbers
 import re
+import unicodedata
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Annotated, Any, ClassVar, Literal
 
 from pydantic import (
+    AfterValidator,
     BaseModel,
     BeforeValidator,
     ConfigDict,
@@ -37,10 +39,25 @@ def _text(min_length: int, max_length: int) -> StringConstraints:
     return StringConstraints(min_length=min_length or None, max_length=max_length, pattern=NO_NUL)
 
 
-SubjectId = Annotated[str, _text(1, 8)]
-ProjectId = Annotated[str, _text(1, 32)]
-UserId = Annotated[str, _text(1, 32)]
-AttributeName = Annotated[str, _text(1, 32)]
+def _composed(key: str) -> str:
+    """Keys must be in Unicode NFC: ``Mé`` written with a combining accent (NFD, as macOS
+    file names and some keyboards make it) would be a second subject in PostgreSQL, which
+    compares bytes, while MySQL's collations may take the two for one (a duplicate key)."""
+    if not key.isascii() and not unicodedata.is_normalized("NFC", key):
+        composed = unicodedata.normalize("NFC", key)
+        msg = (
+            f"is not in Unicode normal form NFC (it uses combining characters); write it"
+            f" composed, as {composed!r}, so that every database compares it the same way"
+        )
+        raise ValueError(msg)
+    return key
+
+
+_KEY = AfterValidator(_composed)
+SubjectId = Annotated[str, _text(1, 8), _KEY]
+ProjectId = Annotated[str, _text(1, 32), _KEY]
+UserId = Annotated[str, _text(1, 32), _KEY]
+AttributeName = Annotated[str, _text(1, 32), _KEY]
 AttributeText = Annotated[str, _text(0, 2000)]
 NoteText = Annotated[str, _text(0, 1024)]
 SessionDir = Annotated[str, _text(1, 256)]

@@ -108,7 +108,7 @@ def test_varchar_lengths_follow_the_model_constraints() -> None:
         for name, field in model.model_fields.items():
             if field.annotation is not str:
                 continue
-            (constraint,) = field.metadata
+            (constraint,) = [m for m in field.metadata if hasattr(m, "max_length")]
             assert column_type(field) == f"varchar({constraint.max_length})", (model, name)
 
 

@@ -651,3 +651,30 @@ def test_an_update_keeps_the_modeline_and_leading_comments(tmp_path: Path) -> No
     set_attributes(session, {"rig": "4"})  # and again: no comment doubled
     again = (session / "session.yaml").read_text(encoding="utf-8")
     assert again.count(MODELINE) == 1 and again.count("# written by rig-3") == 1
+
+
+# 3. one name, two Unicode spellings --------------------------------------------------
+
+
+def test_a_key_not_in_nfc_is_a_finding_not_a_second_subject(tmp_path: Path) -> None:
+    import unicodedata
+
+    composed, decomposed = "Mé", unicodedata.normalize("NFD", "Mé")
+    assert composed != decomposed
+    entry = "  sex: F\n  subject_birth_date: 2023-10-01\n"
+    root = write_root(
+        tmp_path / "root",
+        {
+            "registry/subjects.yaml": f"{composed}:\n{entry}{decomposed}:\n{entry}",
+            "a/session.yaml": sidecar(composed, "2024-01-15 10:30:00"),
+            "b/session.yaml": sidecar(decomposed, "2024-01-15 10:30:00"),
+        },
+    )
+    report = validate(root)
+    where = sorted((f.path, f.code, f.line) for f in report.findings)
+    assert where == [
+        ("b/session.yaml", "schema", 1),
+        ("registry/subjects.yaml", "schema", 4),
+    ], report.findings
+    assert all("NFC" in f.message for f in report.findings)
+    assert report.sessions == 1  # before: two sessions of two subjects, and no word
