@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from datetime import datetime
 from typing import Any
 
@@ -20,7 +21,8 @@ def text(min_size: int = 0, max_size: int = 20) -> st.SearchStrategy[str]:
 
 
 def keys(max_size: int) -> st.SearchStrategy[str]:
-    return text(1, max_size)
+    """Keys as the format allows them: in Unicode NFC (one spelling per name)."""
+    return text(1, max_size).filter(lambda key: unicodedata.is_normalized("NFC", key))
 
 
 naive_datetimes = st.datetimes(
