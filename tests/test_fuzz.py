@@ -12,6 +12,7 @@ The default Hypothesis profile runs ~100 examples per test; the long run is
 
 from __future__ import annotations
 
+import json
 import tempfile
 import uuid
 from collections.abc import Iterable
@@ -30,6 +31,7 @@ from session_files.findings import CODES
 from session_files.layout import CONFIG_NAME
 from session_files.read.config import parse_config
 from session_files.read.registry import REGISTRY_FILES, parse_registry
+from session_files.read.scan import ignore_spec
 
 pytestmark = pytest.mark.fuzz
 
@@ -86,6 +88,14 @@ YAML_FRAGMENTS = [
     "0x1F",
     "null",
     "~",
+    # numbers YAML 1.1 promises and Python cannot make (issue 15)
+    "0x_",
+    "0b_",
+    "!!int ",
+    "!!float ",
+    "!!bool ",
+    "1:0:0:0",
+    "9" * 4400,
 ]
 
 
@@ -235,6 +245,36 @@ def test_yaml_documents(data: bytes) -> None:
 @given(mutated())
 def test_mutated_valid_files(data: bytes) -> None:
     every_reader(data)
+
+
+NUMBER_CHARS = "0123456789_:xXbBoO+-.eEabcdef "
+NUMBER_TAGS = ["", "!!int ", "!!float ", "!!bool ", "!!null ", "!!str ", "!!timestamp "]
+
+
+@given(
+    st.sampled_from(NUMBER_TAGS),
+    st.text(st.sampled_from(NUMBER_CHARS), max_size=60)
+    | st.builds(
+        lambda head, n: head + "1" * n,
+        st.sampled_from(["", "0x", "0b", "1:"]),
+        st.integers(4000, 5000),
+    ),
+)
+def test_numbers_and_their_tags(tag: str, body: str) -> None:
+    """Every number-like value, with or without a tag, as a note, a key and a config value."""
+    every_reader(
+        f"subject: M001\nsession_datetime: 2024-01-15 10:30:00\nnote: {tag}{body}\n".encode()
+    )
+    every_reader(f"{tag}{body}: 1\n".encode())
+
+
+@given(st.lists(st.text(st.sampled_from("*?[]!\\/ab-z^{}#. "), max_size=30), max_size=5))
+def test_ignore_patterns_are_findings_or_usable(patterns: list[str]) -> None:
+    """A root config's patterns: a finding each, or a spec that matches without raising."""
+    config = parse_config(("ignore: " + json.dumps(patterns) + "\n").encode(), CONFIG_NAME)
+    check(config.findings, {CONFIG_NAME}, default_severity=True)
+    if not config.findings:
+        ignore_spec(config.config.ignore).match_file("a" * 300 + "/b/session.yaml")
 
 
 def test_the_unmutated_bases_are_valid() -> None:
