@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from .api import IndexRebuiltWarning, IndexUpdate, load_catalog, update_index, validate
+    from .index.watch import WatchEvent, watch
     from .datajoint.pipeline import activate
     from .datajoint.publish import publish
     from .datajoint.pull import pull
@@ -63,6 +64,8 @@ _HOMES = {
     "update_index": ".api",
     "update_sidecar": ".write.update",
     "validate": ".api",
+    "watch": ".index.watch",
+    "WatchEvent": ".index.watch",
     "write_sidecar": ".write.writer",
 }
 
@@ -82,6 +85,7 @@ __all__ = [
     "SidecarWarning",
     "SubjectEntry",
     "Table",
+    "WatchEvent",
     "activate",
     "check_session",
     "expected_session_dir",
@@ -95,6 +99,7 @@ __all__ = [
     "update_index",
     "update_sidecar",
     "validate",
+    "watch",
     "write_sidecar",
 ]
 

@@ -347,3 +347,22 @@ def test_a_session_written_outside_the_layout_is_written_with_a_warning(lab: Pat
     assert status == 0
     assert "M001/x/session.yaml: warning: layout-mismatch: is in 'M001/x'" in err
     assert "'M002/2024-05-01_10-00-00'" in err
+
+
+@pytest.mark.parametrize(
+    ("change", "code", "line", "column"),
+    [
+        ({"experimenters": ["alice", "zed"]}, "unknown-experimenter", 3, 24),
+        ({"projects": ["nope"]}, "unknown-project", 3, 12),
+    ],
+)
+def test_write_sidecar_refuses_unknown_experimenters_and_projects_where_validate_points(
+    lab: Path, change: dict[str, list[str]], code: str, line: int, column: int
+) -> None:
+    record = {"subject": "M002", "session_datetime": "2024-05-01 10:00:00", **change}
+    with pytest.raises(SidecarError) as caught:
+        write_sidecar(lab / "M002/s", record)
+    assert not (lab / "M002/s").exists()
+    refused = [(f.path, f.line, f.column, f.code, f.message) for f in caught.value.findings]
+    assert refused == unchecked_findings(lab, lab / "M002/s", record)
+    assert [(f[1], f[2], f[3]) for f in refused] == [(line, column, code)]

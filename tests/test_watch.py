@@ -88,3 +88,19 @@ def test_watch_outside_any_root_exits_2(tmp_path: Path) -> None:
     )
     assert proc.returncode == 2
     assert "no data root here" in proc.stderr
+
+
+def test_the_library_watch_yields_events_and_stops_on_its_event(tmp_path: Path) -> None:
+    import session_files
+
+    root = write_root(tmp_path / "lab", {**REGISTRY, "M001/a/session.yaml": sidecar("M001")})
+    stop = threading.Event()
+    events = session_files.watch(root, stop_event=stop)
+    first = next(events)
+    assert (first.sessions, first.errors, first.appeared, first.cleared) == (1, 0, [], [])
+    write_root(root, {"M001/a/session.yaml": sidecar("M009")})
+    second = next(events)
+    assert [f.code for f in second.appeared] == ["unknown-subject"]
+    assert (second.sessions, second.errors) == (0, 1)
+    stop.set()
+    assert next(events, None) is None
