@@ -12,12 +12,12 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from .api import IndexRebuiltWarning, IndexUpdate, load_catalog, update_index, validate
-    from .index.watch import WatchEvent, watch
     from .datajoint.pipeline import activate
     from .datajoint.publish import publish
     from .datajoint.pull import pull
     from .findings import Finding
     from .index.catalog import Catalog, SessionInfo, Sessions, Table
+    from .index.watch import WatchEvent, watch
     from .read.config import expected_session_dir
     from .read.root import find_root
     from .read.sidecar import SidecarError, parse_sidecar, read_sidecar
