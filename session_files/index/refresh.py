@@ -19,7 +19,7 @@ import time
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import pathspec
 
@@ -36,7 +36,7 @@ if TYPE_CHECKING:
 # nothing changed never loads them.
 
 RACY_NS = 2_000_000_000  # coarser than any filesystem timestamp tick we expect (FAT: 2 s)
-Known = dict[str, str | None]  # path -> stamp (see ``_stamp``), None: it must be read again
+Known = dict[str, tuple[Any, ...] | None]  # path -> its file row, None: it must be read again
 
 
 class _NothingIgnored(pathspec.GitIgnoreSpec):
@@ -123,36 +123,25 @@ def _load_registries(conn: sqlite3.Connection, sources: Sources) -> None:
             )
 
 
-def _stamp(entry: Entry) -> str | None:
-    """What the listing says about a file, in the form ``_KNOWN`` builds from the index;
-    None when it says too little to trust (the file is read and compared by digest)."""
-    if entry.size is None:
-        return None
-    if entry.tag is not None:
-        return f"{entry.size}:{entry.tag}"
-    if entry.mtime_ns is None:
-        return None
-    ino = "" if entry.ino is None else entry.ino
-    ctime = "" if entry.ctime_ns is None else entry.ctime_ns
-    return f"{entry.size}:{entry.mtime_ns}:{ino}:{ctime}"
+# path -> the row a scan's ``Entry`` must equal for the file to be unchanged (None when it
+# was racy, and so must be read again)
+_KNOWN = "SELECT path, size, mtime_ns, ino, ctime_ns, tag, racy FROM file"
 
 
-# path -> stamp as ``_stamp`` writes it (NULL when racy or unknown): dict() is C-fast
-_KNOWN = (
-    "SELECT path, CASE WHEN racy OR size IS NULL THEN NULL"
-    " WHEN tag IS NOT NULL THEN size || ':' || tag"
-    " WHEN mtime_ns IS NULL THEN NULL ELSE size || ':' || mtime_ns || ':' || ifnull(ino, '')"
-    " || ':' || ifnull(ctime_ns, '') END FROM file"
-)
+def _known(conn: sqlite3.Connection) -> Known:
+    return {row[0]: None if row[6] else row[:6] for row in conn.execute(_KNOWN)}
 
 
 def _to_read(entries: list[Entry], known: Known) -> list[Entry]:
     """The entries whose stat or tag is not what the index stored (or that were racy, or
-    that nothing describes, as on a ``memory://`` root)."""
+    that nothing describes, as on a ``memory://`` root). An entry is compared as the tuple
+    it is: no string is built per file."""
     return [
         entry
         for entry in entries
-        if (stamp := _stamp(entry)) is None or known.get(entry.path) != stamp
+        if known.get(entry.path) != entry
+        or entry.size is None
+        or (entry.tag is None and entry.mtime_ns is None)
     ]
 
 
@@ -173,7 +162,7 @@ def refresh_index(
     patterns = sources.config.ignore
     listing = root.scan(skip, ignore_spec(list(patterns)) if patterns else NOTHING_IGNORED)
 
-    known: Known = dict(conn.execute(_KNOWN))
+    known = _known(conn)
     present = {entry.path for entry in listing.sidecars}
     result.removed = sorted(known.keys() - present)
     _forget(conn, result.removed)
