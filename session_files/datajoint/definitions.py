@@ -17,9 +17,10 @@ from typing import Any
 from pydantic import StringConstraints
 from pydantic.fields import FieldInfo
 
-from session_files.records import FOREIGN_KEYS, TABLES, Row
+from session_files.records import FOREIGN_KEYS, REGISTRIES, TABLES, Row, SessionRow
 
-UPSTREAM = ("subject", "project", "experimenter")
+# The registry tables (subject, project, experimenter), from the one registry description.
+UPSTREAM = tuple(registry.table for registry in REGISTRIES.values())
 # A schema name PostgreSQL and MySQL both take as it is: no quoting, no case folding surprises.
 SCHEMA_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,63}$")
 
@@ -32,7 +33,7 @@ def check_schema_name(name: str) -> str:
     return name
 
 
-SESSION_KEY = ("subject", "session_datetime")
+SESSION_KEY = SessionRow.PRIMARY_KEY
 
 
 def class_name(table: str) -> str:

@@ -23,9 +23,9 @@ from pydantic import ValidationError
 from session_files.layout import CONFIG_NAME as CONFIG_FILE
 from session_files.layout import SIDECAR_NAME
 from session_files.read.config import RootConfig, expected_session_dir, parse_config
-from session_files.read.registry import REGISTRY_FILES, parse_registry
+from session_files.read.registry import parse_registry
 from session_files.read.sidecar import SidecarError, parse_sidecar
-from session_files.records import REGISTRY_ENTRIES, REGISTRY_ROWS, TABLES
+from session_files.records import REGISTRIES, SESSION_TABLES, TABLES
 from session_files.write.writer import atomic_write, coerce_record, dump_sidecar
 
 from . import _dj, provenance
@@ -36,7 +36,7 @@ from .plan import Rows, SessionKey, session_label
 from .tables import connect, database_errors, fetch_owned, owned_columns
 
 DEFAULT_LAYOUT = "{subject}/{session_datetime:%Y-%m-%d_%H-%M-%S}"
-KIND_OF_TABLE = {row.TABLE: kind for kind, row in REGISTRY_ROWS.items()}
+KIND_OF_TABLE = {registry.table: kind for kind, registry in REGISTRIES.items()}
 
 
 @dataclass(frozen=True)
@@ -127,7 +127,7 @@ def pull(
         kind = KIND_OF_TABLE[table]
         data, entry_problems = _registry(kind, rows[table])
         problems += entry_problems
-        files[posixpath.join(registry_dir, REGISTRY_FILES[kind])] = data
+        files[posixpath.join(registry_dir, REGISTRIES[kind].file_name)] = data
     config_bytes = _config_bytes(target, chosen, DEFAULT_LAYOUT if used_layout else None)
     if config_bytes:
         files[CONFIG_FILE] = config_bytes
@@ -166,8 +166,7 @@ def _choose_root(
 
 def _sessions(rows: dict[str, Rows]) -> dict[SessionKey, dict[str, Rows]]:
     grouped: dict[SessionKey, dict[str, Rows]] = defaultdict(lambda: defaultdict(list))
-    for table in ("session", "session__attribute", "session_directory", "session_experimenter",
-                  "session_note", "project_session"):  # fmt: skip
+    for table in SESSION_TABLES:
         for row in rows[table]:
             grouped[(row["subject"], row["session_datetime"])][table].append(row)
     return grouped
@@ -230,8 +229,8 @@ def _unsafe(relative: str, registry: str) -> str | None:
 
 def _registry(kind: str, rows: Rows) -> tuple[bytes, list[str]]:
     """The registry file's bytes (entries with default values left out) and any problems."""
-    entry_model = REGISTRY_ENTRIES[kind]
-    primary = REGISTRY_ROWS[kind].PRIMARY_KEY[0]
+    entry_model = REGISTRIES[kind].entry
+    primary = REGISTRIES[kind].key
     document: dict[str, Any] = {}
     problems: list[str] = []
     for row in sorted(rows, key=lambda r: str(r[primary])):
@@ -251,7 +250,7 @@ def _registry(kind: str, rows: Rows) -> tuple[bytes, list[str]]:
         yaml.safe_dump(document, sort_keys=False, allow_unicode=True, width=100) if document else ""
     )
     data = text.encode("utf-8")
-    parsed = parse_registry(kind, data, REGISTRY_FILES[kind])
+    parsed = parse_registry(kind, data, REGISTRIES[kind].file_name)
     if parsed.findings:
         problems += [f"{kind}: {finding.message}" for finding in parsed.findings]
     return data, problems
