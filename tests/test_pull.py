@@ -215,3 +215,15 @@ def test_publish_pull_publish_changes_nothing(
     assert validate(target).findings == []
     assert catalog_rows(target) == catalog_rows(source)
     assert_nothing_changes(target, schema_name)
+
+
+def test_pull_never_writes_registries_outside_the_root(tmp_path: Path, schema_name: str) -> None:
+    publish(LAB, schema_name)
+    target = tmp_path / "pulled"
+    target.mkdir()
+    (target / "session-files.yaml").write_text("registry: ../lab-registry\n", encoding="utf-8")
+    result = invoke(str(target), "--schema", schema_name)
+    assert result.exit_code == 2
+    assert "registry '../lab-registry' is outside the root" in result.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["pulled"]
+    assert [p.name for p in target.iterdir()] == ["session-files.yaml"]

@@ -122,7 +122,17 @@ def pull(
             problems.append(f"session {session_label(key)}: {path} is another session's too")
             continue
         files[path] = data
-    registry_dir = config.registry
+    registry_dir = posixpath.normpath(config.registry)
+    if (
+        posixpath.isabs(registry_dir)
+        or registry_dir.split("/")[0] in ("..", "")
+        or "://" in registry_dir
+    ):
+        msg = (
+            f"the root config's registry {config.registry!r} is outside the root; pull writes"
+            " the registries inside the root only"
+        )
+        raise PublishError(msg)
     for table in UPSTREAM:
         kind = KIND_OF_TABLE[table]
         data, entry_problems = _registry(kind, rows[table])
