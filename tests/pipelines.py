@@ -16,7 +16,8 @@ from pathlib import Path
 from tests.fixtures_postgres import PostgresServer
 from tests.test_datajoint_definitions import ELEMENT_SESSION
 
-# A downstream analysis in its own schema: `-> Session` found through a virtual module.
+# A downstream analysis in its own schema: `-> Session` found through a virtual module, with
+# a part table (two rows per session), so deletes reach two levels down.
 ANALYSIS = """
 import sys
 import datajoint as dj
@@ -35,8 +36,15 @@ class Analysis(dj.Computed):
     spikes: int32
     '''
 
+    class Unit(dj.Part):
+        definition = '''
+        -> master
+        unit: int32
+        '''
+
     def make(self, key):
         self.insert1({**key, "spikes": 7})
+        self.Unit.insert([{**key, "unit": 1}, {**key, "unit": 2}])
 
 
 Analysis.populate()

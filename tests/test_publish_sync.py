@@ -40,8 +40,8 @@ def query(sql: str) -> list[tuple[Any, ...]]:
     return list(cursor.fetchall()) if cursor.description else []
 
 
-def analysis_rows(schema: str) -> int:
-    return int(query(f'SELECT count(*) FROM "{schema}_analysis"."__analysis"')[0][0])
+def analysis_rows(schema: str, table: str = "__analysis") -> int:
+    return int(query(f'SELECT count(*) FROM "{schema}_analysis"."{table}"')[0][0])
 
 
 def edit(root: Path, path: str, old: str, new: str) -> None:
@@ -90,16 +90,17 @@ def test_replace_counts_what_a_row_delete_reaches_and_refuses_downstream_rows(
     assert dry.exit_code == 1, dry.output  # what the real run would do: refuse
     lines = dry.stdout.splitlines()
     start = lines.index("would delete, following the database's foreign keys:")
-    assert lines[start + 1 : start + 3] == [
+    assert lines[start + 1 : start + 4] == [
         f"  {schema_name}.session_experimenter: 1 row",
         f"  {schema_name}_analysis.__analysis: 1 row  (not declared by session-files)",
+        f"  {schema_name}_analysis.__analysis__unit: 2 rows  (not declared by session-files)",
     ]
     before = query(f'SELECT * FROM "{schema_name}"."session_note" ORDER BY 1, 2')
 
     refused = invoke(str(lab), "--schema", schema_name, "--replace")
     assert refused.exit_code == 1
     assert refused.stdout.splitlines()[-1] == (
-        "refused: the deletes would reach 1 row of tables session-files does not declare"
+        "refused: the deletes would reach 3 rows of tables session-files does not declare"
         " (marked above); pass --cascade to delete them too. Nothing was written."
     )
     assert analysis_rows(schema_name) == 16
@@ -136,7 +137,7 @@ def test_missing_on_disk_is_reported_and_pruned_only_with_prune(
     assert f"  {schema_name}.session__attribute: 3 rows" in dry.stdout.splitlines()
     refused = invoke(str(lab), "--schema", schema_name, "--prune")
     assert refused.exit_code == 1
-    assert "refused: the deletes would reach 1 row" in refused.stdout
+    assert "refused: the deletes would reach 3 rows" in refused.stdout
     assert len(query(f'SELECT * FROM "{schema_name}"."session"')) == 12
 
     pruned = invoke(str(lab), "--schema", schema_name, "--prune", "--cascade")
@@ -144,6 +145,7 @@ def test_missing_on_disk_is_reported_and_pruned_only_with_prune(
     assert "pruned 1 session missing on disk" in pruned.stdout.splitlines()
     assert len(query(f'SELECT * FROM "{schema_name}"."session"')) == 11
     assert analysis_rows(schema_name) == 11
+    assert analysis_rows(schema_name, "__analysis__unit") == 22  # two levels down, children first
     again = invoke(str(lab), "--schema", schema_name)
     assert again.exit_code == 0
     assert "missing on disk" not in again.stdout
