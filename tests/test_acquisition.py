@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 from datetime import datetime
 from itertools import pairwise
 from pathlib import Path
@@ -366,3 +367,17 @@ def test_write_sidecar_refuses_unknown_experimenters_and_projects_where_validate
     refused = [(f.path, f.line, f.column, f.code, f.message) for f in caught.value.findings]
     assert refused == unchecked_findings(lab, lab / "M002/s", record)
     assert [(f[1], f[2], f[3]) for f in refused] == [(line, column, code)]
+
+
+def test_an_index_that_cannot_be_trusted_is_rebuilt_before_the_duplicate_check(lab: Path) -> None:
+    """An index another version wrote is not read as it is (its duplicates could be wrong
+    or missing): the check rebuilds it, and the duplicate is found."""
+    session_files.update_index(lab)
+    index = lab / ".session-files" / "index.sqlite"
+    with sqlite3.connect(index) as conn:
+        conn.execute("UPDATE meta SET value = 'another' WHERE key = 'tool_version'")
+        conn.execute("DELETE FROM stage_session")
+    conn.close()
+    with pytest.raises(SidecarError) as caught:
+        write_sidecar(lab / "copy", {"subject": "M001", "session_datetime": "2024-01-15 10:30:00"})
+    assert [f.code for f in caught.value.findings] == ["duplicate-session"]

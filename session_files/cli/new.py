@@ -85,6 +85,7 @@ def new(
     the one the root config's layout gives. Exit status: 0 written, 1 not written (invalid,
     a check failed, or the sidecar exists without --force), 2 bad options or no root.
     """
+    import sqlite3
     import warnings
 
     from ..layout import SIDECAR_NAME
@@ -148,6 +149,9 @@ def new(
             raise _not_written(exc) from None
         except OSError as exc:  # a full disk, a directory this user may not write...
             msg = f"could not write {target}: {exc.strerror or exc}"
+            raise CouldNotRun(msg) from None
+        except sqlite3.Error as exc:  # the root's index could not be read for the check
+            msg = f"could not check {target} against the root's index: {exc}"
             raise CouldNotRun(msg) from None
     for warning in caught:
         if isinstance(warning.message, SidecarWarning):

@@ -24,7 +24,7 @@ from ..index import default_index_path, existing_index, open_index
 from ..index.columns import to_sql
 from ..index.integrity import duplicate_message, layout_message, unknown_message
 from ..index.sources import Sources, load_sources
-from ..index.store import connect
+from ..index.store import connect, identity, mismatch, read_meta
 from ..layout import READ_LIMIT, SIDECAR_NAME
 from ..read.files import read_regular
 from ..read.root import find_root
@@ -91,19 +91,39 @@ def _references(parsed: ParsedSidecar, record: Sidecar, sources: Sources) -> lis
     return findings
 
 
-def _duplicates(opened: LocalRoot, parsed: ParsedSidecar, record: Sidecar) -> list[Finding]:
-    """Other sidecars that declare the same session, as the index knows them, confirmed."""
-    path = parsed.path
+def _index(opened: LocalRoot) -> sqlite3.Connection:
+    """A connection to the root's index as it is, when it can be trusted (this tool
+    version and index schema, refreshed at least once); otherwise the index is built, or
+    rebuilt, first (in memory where no index file can be created)."""
     index = existing_index(opened)
     if index is not None:
         conn = connect(index)
-    else:  # no index yet (or not ours to refresh): build the default one, else in memory
+        try:
+            meta = read_meta(conn)
+        except sqlite3.DatabaseError:
+            meta = None
+        root = identity(opened)  # an index inside a moved root travels with it
+        if (
+            meta is not None
+            and meta.get("refreshed_ns", "0") != "0"
+            and mismatch({**meta, "root": root}, root) is None
+        ):
+            return conn
+        conn.close()
+    else:
         try:
             index = default_index_path(opened, create=True)
         except OSError:
             index = None
-        conn, _ = open_index(opened, index)
+    conn, _ = open_index(opened, index)
+    return conn
+
+
+def _duplicates(opened: LocalRoot, parsed: ParsedSidecar, record: Sidecar) -> list[Finding]:
+    """Other sidecars that declare the same session, as the index knows them, confirmed."""
+    path = parsed.path
     when = to_sql("datetime", record.session_datetime)
+    conn = _index(opened)
     try:
         candidates = [
             other
@@ -113,8 +133,6 @@ def _duplicates(opened: LocalRoot, parsed: ParsedSidecar, record: Sidecar) -> li
                 (record.subject, when, path),
             )
         ]
-    except sqlite3.OperationalError:  # an index still being created: nothing known yet
-        candidates = []
     finally:
         conn.close()
     others = [other for other in candidates if _declares(opened, other, record)]
