@@ -187,7 +187,7 @@ def test_sessions_to_pandas(catalog: Catalog) -> None:
 
 def test_blobs_keep_their_data_and_key_types(tmp_path: Path) -> None:
     blob = (
-        "    blob:\n      1: one\n      false: no\n      null: nothing\n      1.5: [a, {b: .nan}]\n"
+        "    blob:\n      1: one\n      false: false\n      null: nothing\n      1.5: [a, {b: .nan}]\n"
         "      text: {$map: [[1, 2]]}\n      '1': string key\n"
     )
     sidecar = "subject: M001\nsession_datetime: 2024-01-15 10:30:00\nattributes:\n  x:\n" + blob

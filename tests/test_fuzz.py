@@ -60,7 +60,7 @@ M002: {sex: M, subject_birth_date: 2023-09-12}
 """
 VALID_PROJECTS = "vision:\n  project_description: Retinotopic mapping\npilot:\n"
 VALID_EXPERIMENTERS = "alice:\n  user_email: alice@example.org\nbob: {}\n"
-VALID_CONFIG = 'registry: registry\nignore: ["scratch/**"]\nseverity:\n  misnamed-sidecar: off\n'
+VALID_CONFIG = 'registry: registry\nignore: ["scratch/**"]\nseverity:\n  misnamed-sidecar: "off"\n'
 BASES = [VALID_SIDECAR, VALID_SUBJECTS, VALID_PROJECTS, VALID_EXPERIMENTERS, VALID_CONFIG]
 
 # Characters and fragments with a meaning in YAML, for the mutations.

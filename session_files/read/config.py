@@ -14,6 +14,7 @@ from yaml.nodes import MappingNode
 from ..findings import CODES, Finding, SeveritySetting
 from ..layout import CONFIG_NAME, REGISTRY_DIR
 from ..records import Strict
+from .ambiguous import ambiguous_findings
 from .problems import schema_findings
 from .yamlsafe import Builder, YamlProblem, compose, decode, position
 
@@ -169,7 +170,10 @@ def parse_config(data: bytes | None, path: str = CONFIG_NAME) -> LoadedConfig:
     except YamlProblem as problem:
         finding = Finding.make(problem.code, path, problem.message, problem.line, problem.column)
         return LoadedConfig(findings=(finding,))
+    # reported, but the config still applies as read (this tool is its only reader)
+    ambiguous = tuple(ambiguous_findings(node, path))
     try:
-        return LoadedConfig(RootConfig.model_validate(document))
+        return LoadedConfig(RootConfig.model_validate(document), ambiguous)
     except ValidationError as exc:
-        return LoadedConfig(findings=tuple(schema_findings(exc, node, path, RootConfig)))
+        found = schema_findings(exc, node, path, RootConfig)
+        return LoadedConfig(findings=(*ambiguous, *found))

@@ -6,10 +6,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from pydantic import ConfigDict, TypeAdapter, ValidationError
-from yaml.nodes import MappingNode, ScalarNode
+from yaml.nodes import MappingNode, Node, ScalarNode
 
 from ..findings import Finding
 from ..records import REGISTRIES, Row
+from .ambiguous import ambiguous_findings
 from .problems import describe_type, schema_findings
 from .yamlsafe import Builder, YamlProblem, compose, decode, locate, locate_key, position
 
@@ -48,7 +49,7 @@ def parse_registry(kind: str, data: bytes | None, path: str) -> ParsedRegistry:
                 kind, path, findings=(Finding.make("schema", path, msg, line, column),)
             )
         builder = Builder()
-        entries: list[tuple[ScalarNode, Any, Any]] = []
+        entries: list[tuple[ScalarNode, Node, Any, Any]] = []
         seen: set[Any] = set()
         for key_node, value_node in node.value:
             key = builder.key(key_node, 1)
@@ -57,7 +58,7 @@ def parse_registry(kind: str, data: bytes | None, path: str) -> ParsedRegistry:
                 msg = f"repeats the {key_column} {key!r}; each entry may appear once"
                 raise YamlProblem("yaml-duplicate-key", msg, line, column)
             seen.add(key)
-            entries.append((key_node, key, builder.build(value_node, 1)))
+            entries.append((key_node, value_node, key, builder.build(value_node, 1)))
     except YamlProblem as problem:
         finding = Finding.make(problem.code, path, problem.message, problem.line, problem.column)
         return ParsedRegistry(kind, path, findings=(finding,))
@@ -66,8 +67,12 @@ def parse_registry(kind: str, data: bytes | None, path: str) -> ParsedRegistry:
     findings: list[Finding] = []
     entry_model = registry.entry
     key_type: TypeAdapter[str] = TypeAdapter(registry.key_type, config=STRICT)
-    for key_node, key, value in entries:
+    for key_node, value_node, key, value in entries:
         line, column = position(key_node)
+        ambiguous = ambiguous_findings(key_node, path) + ambiguous_findings(value_node, path)
+        if ambiguous:  # the entry means something else to YAML 1.2 readers: left out
+            findings.extend(ambiguous)
+            continue
         try:
             key_type.validate_python(key)
         except ValidationError as exc:

@@ -75,7 +75,8 @@ _SAFE_NESTING_CHARS = 1000
 _TAG = "tag:yaml.org,2002:"
 STR, INT, FLOAT, BOOL, NULL = (_TAG + name for name in ("str", "int", "float", "bool", "null"))
 TIMESTAMP, MAP, SEQ = _TAG + "timestamp", _TAG + "map", _TAG + "seq"
-SCALAR_TAGS = frozenset({STR, INT, FLOAT, BOOL, NULL, TIMESTAMP})
+VALUE = _TAG + "value"  # YAML 1.1's plain '=': kept as text (and reported as yaml-ambiguous)
+SCALAR_TAGS = frozenset({STR, INT, FLOAT, BOOL, NULL, TIMESTAMP, VALUE})
 
 _scalar = yaml.constructor.SafeConstructor()
 _PLAIN_FLOAT = re.compile(r"[-+]?[0-9]+\.[0-9]+\Z")
@@ -332,7 +333,7 @@ class Builder:
 
     def _scalar(self, node: ScalarNode) -> Any:
         tag = node.tag
-        if tag in (STR, TIMESTAMP):  # the common case first: text is kept as written
+        if tag in (STR, TIMESTAMP, VALUE):  # the common case first: text is kept as written
             return node.value
         if tag == NULL:
             return None
@@ -372,7 +373,10 @@ class Builder:
             # (YAML 1.1 octal '0…', hex, binary, '_' separators, sexagesimal, signs)
             if text.isdigit() and text.isascii() and (text[0] != "0" or text == "0"):
                 return int(text)
-            return _scalar.construct_yaml_int(node)
+            try:
+                return _scalar.construct_yaml_int(node)
+            except ValueError:  # '0b_', '0x_': an int to the 1.1 resolver, no digits (text)
+                return text
         if tag == FLOAT:
             return float(text) if _PLAIN_FLOAT.match(text) else _scalar.construct_yaml_float(node)
         return _scalar.construct_yaml_bool(node)

@@ -19,6 +19,7 @@ from pydantic import ValidationError
 
 from ..findings import Finding
 from ..layout import SIDECAR_NAME, TEMP_PREFIX
+from ..read.ambiguous import plain_is_ambiguous
 from ..read.problems import schema_findings
 from ..read.sidecar import SidecarError, parse_sidecar
 from ..records import Sidecar
@@ -62,6 +63,8 @@ def _text(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
         style: str | None = '"'
     elif "\n" in value.rstrip("\n"):
         style = "|"
+    elif plain_is_ambiguous(value):  # '0o17' plain is 15 to YAML 1.2 readers
+        style = "'"
     else:
         style = None
     return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
