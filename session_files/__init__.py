@@ -11,7 +11,14 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from .api import IndexRebuiltWarning, IndexUpdate, load_catalog, update_index, validate
+    from .api import (
+        IncompleteCatalogWarning,
+        IndexRebuiltWarning,
+        IndexUpdate,
+        load_catalog,
+        update_index,
+        validate,
+    )
     from .datajoint.pipeline import activate
     from .datajoint.publish import publish
     from .datajoint.pull import pull
@@ -40,6 +47,7 @@ _HOMES = {
     "Catalog": ".index.catalog",
     "ExperimenterEntry": ".records",
     "Finding": ".findings",
+    "IncompleteCatalogWarning": ".api",
     "IndexRebuiltWarning": ".api",
     "IndexUpdate": ".api",
     "ProjectEntry": ".records",
@@ -74,6 +82,7 @@ __all__ = [
     "Catalog",
     "ExperimenterEntry",
     "Finding",
+    "IncompleteCatalogWarning",
     "IndexRebuiltWarning",
     "IndexUpdate",
     "ProjectEntry",

@@ -21,6 +21,7 @@ from .index import (
     RefreshResult,
     default_index_path,
     existing_index,
+    left_out,
     open_index,
     read_checked_files,
     read_findings,
@@ -36,6 +37,20 @@ RootArg: TypeAlias = str | os.PathLike[str] | ReadablePath
 IndexArg: TypeAlias = str | os.PathLike[str] | None
 
 
+class IncompleteCatalogWarning(UserWarning):
+    """Sidecars were left out of the catalog because of errors; ``catalog.findings`` says
+    which (``session-files validate ROOT`` prints them)."""
+
+
+def left_out_message(count: int, root: str) -> str:
+    """``3 sidecars were left out ... because of errors; run `session-files validate ROOT```."""
+    files = "1 sidecar was" if count == 1 else f"{count} sidecars were"
+    return (
+        f"{files} left out of the view of {root} because of errors;"
+        f" to see them, run: session-files validate {root}"
+    )
+
+
 class IndexRebuiltWarning(UserWarning):
     """The index could not be trusted (another version, another root, or damaged) and was
     rebuilt from scratch."""
@@ -48,6 +63,7 @@ class IndexUpdate:
     refresh: RefreshResult
     findings: list[Finding] = field(default_factory=list)
     sessions: int = 0
+    left_out: int = 0  # sidecars kept out of the view by their errors
 
     @property
     def errors(self) -> int:
@@ -82,7 +98,7 @@ def update_index(
     path = Path(index) if index is not None else default_index_path(opened, create=True)
     conn, result = open_index(opened, path, registry=registry, progress=progress)
     try:
-        return IndexUpdate(result, read_findings(conn), _sessions(conn))
+        return IndexUpdate(result, read_findings(conn), _sessions(conn), left_out(conn))
     finally:
         conn.close()
 
@@ -130,6 +146,10 @@ def load_catalog(
 
     With ``refresh`` (the default) the index is first brought up to date with the files;
     ``refresh=False`` reads the index as it is (for speed, when you know it is fresh).
+
+    ``catalog.findings`` holds the root's findings and ``catalog.left_out`` how many
+    sidecars their errors keep out of the view; when that is not 0, an
+    ``IncompleteCatalogWarning`` says so.
     """
     opened = open_root(root)
     path = Path(index) if index is not None else default_index_path(opened, create=True)
@@ -137,4 +157,11 @@ def load_catalog(
     _warn(result.warnings)
     from .index.catalog import Catalog
 
-    return Catalog(conn, opened.display, owned=True)
+    catalog = Catalog(conn, opened.display, owned=True)
+    catalog.findings = read_findings(conn)
+    catalog.left_out = left_out(conn)
+    if catalog.left_out:
+        message = left_out_message(catalog.left_out, opened.display)
+        message = message.replace("; to see them", " (see catalog.findings); to see them")
+        warnings.warn(message, IncompleteCatalogWarning, stacklevel=2)
+    return catalog

@@ -20,6 +20,12 @@ class Report:
     files: list[str] = field(default_factory=list)
     """The checked files, root-relative and sorted: every sidecar in the view, and every
     file with a finding."""
+    failure: str | None = None  # why the check could not run (exit status 2), if it could not
+
+    @classmethod
+    def could_not_run(cls, root: str, reason: str) -> Report:
+        """The report of a check that could not run: no findings, and the reason."""
+        return cls(root, failure=reason)
 
     @property
     def errors(self) -> int:
@@ -34,13 +40,17 @@ class Report:
     @property
     def ok(self) -> bool:
         """True when no finding is an error (warnings do not fail a run)."""
-        return self.errors == 0
+        return self.errors == 0 and self.failure is None
 
     def to_dict(self) -> dict[str, Any]:
-        """The JSON shape of ``validate --format json`` (docs/ci.md)."""
-        return {
+        """The JSON shape of ``validate --format json`` (docs/ci.md), plus ``error`` (the
+        reason) when the check could not run."""
+        out: dict[str, Any] = {
             "root": self.root,
             "ok": self.ok,
             "counts": {"sessions": self.sessions, "errors": self.errors, "warnings": self.warnings},
             "findings": [finding.to_dict() for finding in self.findings],
         }
+        if self.failure is not None:
+            out["error"] = self.failure
+        return out

@@ -154,7 +154,7 @@ def many_sessions(root: Path, count: int, *, bad_every: int = 0) -> Path:
         target = root / f"{subject}/{i:06d}/session.yaml"
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_text(
-            sidecar(subject, when, ["alice"], ["pilot"], attributes=f"  n: {i}\n"),
+            sidecar(subject, when, ["alice"], ["pilot"], attributes=f"  count: {i}\n"),
             encoding="utf-8",
         )
     return root

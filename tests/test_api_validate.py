@@ -208,8 +208,8 @@ def test_severity_overrides_change_drop_and_keep_sessions_honest(tmp_path: Path)
     ]
     assert validate(root).sessions == 0
     config = (
-        "severity:\n  misnamed-sidecar: \"off\"\n  unknown-experimenter: warning\n"
-        "  unknown-project: warning\n  unknown-subject: warning\n  duplicate-session: off\n"
+        'severity:\n  misnamed-sidecar: "off"\n  unknown-experimenter: warning\n'
+        '  unknown-project: warning\n  unknown-subject: warning\n  duplicate-session: "off"\n'
     )
     write_root(root, {"session-files.yaml": config})
     report, catalog = validate_and_load(root)

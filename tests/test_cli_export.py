@@ -94,8 +94,8 @@ def test_left_out_sidecars_are_counted_on_stderr(lab: Path, tmp_path: Path) -> N
     code, _, stderr = run("export", str(lab), "--table", "session", "--out", str(out))
     assert code == 0
     assert stderr == (
-        "1 sidecar was left out of the view because of errors;"
-        " run `session-files validate` to see why\n"
+        f"warning: 1 sidecar was left out of the view of {lab} because of errors;"
+        f" to see them, run: session-files validate {lab}\n"
     )
     assert len(out.read_text(encoding="utf-8").splitlines()) == 4
     assert run("export", str(lab), "--table", "session", "--out", str(out), "--strict")[0] == 1

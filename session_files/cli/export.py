@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import warnings
 from pathlib import Path
 from typing import cast
 
 import click
 
 from session_files.analysis.formats import FORMATS, Format, format_of
-from session_files.cli._common import CouldNotRun
+from session_files.cli._common import CouldNotRun, report_left_out, resolve_root
 from session_files.cli.index_options import index_option, open_root_argument, registry_option
 
 
@@ -32,7 +33,7 @@ from session_files.cli.index_options import index_option, open_root_argument, re
 @registry_option
 @index_option
 def export(
-    root: str,
+    root: str | None,
     fmt: str | None,
     out: Path,
     wide: bool,
@@ -54,11 +55,13 @@ def export(
         msg = f"cannot tell the format of {out.name!r} from its suffix; give --format"
         raise click.UsageError(msg)
     from session_files.analysis.export import export as export_catalog
-    from session_files.analysis.left_out import left_out, left_out_message
-    from session_files.api import load_catalog
+    from session_files.api import IncompleteCatalogWarning, load_catalog
 
+    root = resolve_root(root)
     try:
-        catalog = load_catalog(root, registry=registry, index=index_path)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", IncompleteCatalogWarning)  # said below, on stderr
+            catalog = load_catalog(root, registry=registry, index=index_path)
     except (FileNotFoundError, NotADirectoryError, ValueError) as exc:
         raise CouldNotRun(str(exc)) from None
     with catalog:
@@ -70,10 +73,7 @@ def export(
             raise click.BadParameter(str(exc.args[0]), param_hint="--table") from None
         except (ImportError, OSError) as exc:
             raise CouldNotRun(str(exc)) from None
-        missing = left_out(catalog)
+        missing, display = catalog.left_out, catalog.root
     rows = "row" if result.rows == 1 else "rows"
     click.echo(f"{result.path}: {result.rows} {rows}, {len(result.columns)} columns")
-    if missing:
-        click.echo(left_out_message(missing), err=True)
-        if strict:
-            raise SystemExit(1)
+    click.get_current_context().exit(report_left_out(missing, display, strict=strict))

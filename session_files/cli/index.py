@@ -6,6 +6,7 @@ from pathlib import Path
 
 import click
 
+from session_files.cli._common import report_left_out, resolve_root, strict_option
 from session_files.cli.index_options import (
     could_not_run,
     echo_warnings,
@@ -20,12 +21,15 @@ from session_files.cli.index_options import (
 @open_root_argument
 @registry_option
 @index_option
-def index(root: str, registry: str | None, index_path: Path | None) -> None:
-    """Build or refresh the index of ROOT (default: the current directory)."""
+@strict_option
+def index(root: str | None, registry: str | None, index_path: Path | None, strict: bool) -> None:
+    """Build or refresh the index of ROOT (default: the nearest root from the current
+    directory up). How many sidecars errors keep out of the view goes to stderr."""
     from session_files.api import update_index
     from session_files.read.scan import open_root
     from session_files.reporters.text import plural
 
+    root = resolve_root(root)
     try:
         open_root(root)  # a missing ROOT is a usage error
     except (FileNotFoundError, NotADirectoryError, ValueError) as exc:
@@ -42,3 +46,4 @@ def index(root: str, registry: str | None, index_path: Path | None) -> None:
     click.echo(f"sessions: {update.sessions}")
     click.echo(f"findings: {plural(update.errors, 'error')}, {plural(update.warnings, 'warning')}")
     click.echo(f"seconds: {result.seconds:.2f}")
+    click.get_current_context().exit(report_left_out(update.left_out, result.root, strict=strict))

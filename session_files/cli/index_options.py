@@ -23,8 +23,9 @@ def _registry(ctx: click.Context, param: click.Parameter, value: str | None) -> 
 
 
 def open_root_argument(func: F) -> F:
-    """``[ROOT]``: a directory or fsspec URL, default the current directory."""
-    return click.argument("root", default=".", required=False)(func)
+    """``[ROOT]``: a directory or fsspec URL; omitted, the nearest root from the current
+    directory up (``resolve_root``)."""
+    return click.argument("root", required=False)(func)
 
 
 def registry_option(func: F) -> F:

@@ -5,12 +5,14 @@ from __future__ import annotations
 import csv
 import io
 import json
+import warnings
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
 import click
 
+from session_files.cli._common import report_left_out, resolve_root, strict_option
 from session_files.cli.index_options import (
     could_not_run,
     index_option,
@@ -133,8 +135,9 @@ def _absolute(root: str, session_dir: str) -> str:
 )
 @registry_option
 @index_option
+@strict_option
 def ls(
-    root: str,
+    root: str | None,
     subject: tuple[str, ...],
     project: tuple[str, ...],
     experimenter: tuple[str, ...],
@@ -146,8 +149,10 @@ def ls(
     null: bool,
     registry: str | None,
     index_path: Path | None,
+    strict: bool,
 ) -> None:
-    """List the sessions of ROOT's view (default: the current directory).
+    """List the sessions of ROOT's view (default: the nearest root from the current
+    directory up). How many sidecars errors keep out of the view goes to stderr.
 
     Field names are those of the Python API (catalog.sessions() and catalog.wide());
     CSV cells that a spreadsheet would run as a formula get a leading '.
@@ -157,14 +162,16 @@ def ls(
         raise click.UsageError(msg)
     if null:
         fmt = "paths"
-    from session_files.api import load_catalog
+    from session_files.api import IncompleteCatalogWarning, load_catalog
     from session_files.read.scan import open_root
 
+    root = resolve_root(root)
     try:
         open_root(root)  # a missing ROOT is a usage error
     except (FileNotFoundError, NotADirectoryError, ValueError) as exc:
         raise click.BadParameter(str(exc), param_hint="ROOT") from None
-    with could_not_run(f"list {root}"):
+    with could_not_run(f"list {root}"), warnings.catch_warnings():
+        warnings.simplefilter("ignore", IncompleteCatalogWarning)  # said below, on stderr
         catalog = load_catalog(root, registry=registry, index=index_path)
     filters: dict[str, Any] = {
         "subject": subject or None,
@@ -187,6 +194,7 @@ def ls(
         else:
             rows = catalog.sessions(**filters).to_dicts()
         display = catalog.root
+        left_out = catalog.left_out
     if absolute:
         for row in rows:
             row["session_dir"] = _absolute(display, row["session_dir"])
@@ -194,7 +202,8 @@ def ls(
         end = "\0" if null else "\n"
         shown = (lambda path: path) if null else escape_controls  # -0: the exact bytes
         click.echo("".join(shown(row["session_dir"]) + end for row in rows), nl=False)
-        return
+        click.get_current_context().exit(report_left_out(left_out, display, strict=strict))
     chosen = columns or list(TABLE_COLUMNS if fmt == "table" else DEFAULT_COLUMNS)
     render = {"table": _table, "csv": _csv, "json": _json}[fmt]
     click.echo(render(chosen, rows))
+    click.get_current_context().exit(report_left_out(left_out, display, strict=strict))

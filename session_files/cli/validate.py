@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from session_files.cli._common import CouldNotRun
+from session_files.cli._common import CouldNotRun, resolve_root
 from session_files.cli.index_options import (
     index_option,
     open_root_argument,
@@ -108,19 +108,30 @@ def _run(root: str, registry: str | None, index: Path | None) -> Report:
 @click.pass_context
 def validate(
     ctx: click.Context,
-    root: str,
+    root: str | None,
     output_format: str,
     registry: str | None,
     index_path: Path | None,
 ) -> None:
-    """Check every sidecar and registry below ROOT (a directory or an fsspec URL).
+    """Check every sidecar and registry below ROOT (a directory or an fsspec URL; default:
+    the nearest root from the current directory up).
 
     The report goes to stdout. Exit status: 0 no errors (warnings allowed),
     1 errors found, 2 could not run.
     """
-    _check_root(root)
-    _check_registry(registry)
-    report = _run(root, registry, index_path)
+    try:
+        root = resolve_root(root)
+        _check_root(root)
+        _check_registry(registry)
+        report = _run(root, registry, index_path)
+    except click.ClickException as exc:  # exit 2; CI still gets a document that says why
+        from session_files.report import Report
+
+        failed = Report.could_not_run(root or ".", exc.format_message())
+        output = REPORTERS[output_format](failed, color=False)
+        if output:
+            click.echo(_printable(output))
+        raise
     color = _use_color()
     output = REPORTERS[output_format](report, color=color)
     if output:

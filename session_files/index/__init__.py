@@ -6,7 +6,7 @@ connection; ``read_findings`` and the ``Catalog`` read from it.
 
 from __future__ import annotations
 
-from .opening import open_index, read_checked_files, read_findings
+from .opening import left_out, open_index, read_checked_files, read_findings
 from .refresh import RefreshResult
 from .store import IndexDamagedError, default_index_path, existing_index
 
@@ -15,6 +15,7 @@ __all__ = [
     "RefreshResult",
     "default_index_path",
     "existing_index",
+    "left_out",
     "open_index",
     "read_checked_files",
     "read_findings",

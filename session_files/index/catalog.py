@@ -15,6 +15,7 @@ from dataclasses import asdict, dataclass
 from datetime import datetime
 from typing import Any
 
+from ..findings import Finding
 from ..records import TABLES, Row
 from .columns import COLUMNS, Column, from_sql
 from .conditions import register, sessions_where
@@ -164,6 +165,8 @@ class Catalog:
         """A catalog over an open index connection; ``owned``: close it with the catalog."""
         self.root = root
         self._conn = conn
+        self.findings: list[Finding] = []  # the root's findings (load_catalog fills them in)
+        self.left_out = 0  # sidecars kept out of this view by their errors
         guard_rows(conn)  # a damaged index met while reading is removed, with a clear error
         register(conn)  # the SQL functions of attribute conditions
         if owned:

@@ -81,6 +81,15 @@ def read_checked_files(conn: sqlite3.Connection, findings: list[Finding]) -> lis
     return sorted(in_view | {finding.path for finding in findings})
 
 
+def left_out(conn: sqlite3.Connection) -> int:
+    """How many sidecars of the root are not in the view (their errors keep them out)."""
+    row = conn.execute(
+        "SELECT (SELECT count(*) FROM file)"
+        " - (SELECT count(*) FROM stage_session WHERE in_view = 1)"
+    ).fetchone()
+    return max(int(row[0]), 0)
+
+
 def read_findings(conn: sqlite3.Connection) -> list[Finding]:
     """Every finding of the index, with the root config's severity overrides, sorted."""
     findings = [

@@ -113,10 +113,15 @@ def _describe(value: Any) -> str:
     return "text"
 
 
+def _implicit_tag(text: str) -> str:
+    """The tag YAML 1.1 gives ``text`` as a plain scalar."""
+    return str(_RESOLVER.resolve(ScalarNode, text, (True, False)))  # type: ignore[no-untyped-call]
+
+
 def readings(node: ScalarNode) -> tuple[Any, Any] | None:
     """(YAML 1.1 reading, YAML 1.2 reading) of a plain scalar when they differ, else None."""
     pair = _readings(node)
-    if pair is None or _RESOLVER.resolve(ScalarNode, node.value, (True, False)) != node.tag:
+    if pair is None or _implicit_tag(node.value) != node.tag:
         return None  # the same, or an explicit tag ('!!str 0o17') says what it is
     return pair
 
@@ -159,40 +164,48 @@ def _message(node: ScalarNode, key: bool, ours: Any, core: Any) -> str:
     return f"{what} '{shown}' {told}; quote it ('{shown}') so every YAML reader reads the same text"
 
 
-def _plain_scalars(root: Node) -> list[tuple[ScalarNode, bool]]:
-    """Every plain scalar below ``root`` (aliased nodes once), with whether it is a key."""
-    out: list[tuple[ScalarNode, bool]] = []
+def _plain_scalars(root: Node) -> list[tuple[ScalarNode, Node | None]]:
+    """Every plain scalar below ``root`` (aliased nodes once), with its mapping if it is a key."""
+    out: list[tuple[ScalarNode, Node | None]] = []
     seen: set[int] = set()
-    stack: list[tuple[Node, bool]] = [(root, False)]
+    stack: list[tuple[Node, Node | None]] = [(root, None)]
     while stack:
-        node, key = stack.pop()
+        node, mapping = stack.pop()
         if id(node) in seen:
             continue
         seen.add(id(node))
         if isinstance(node, ScalarNode):
             if not node.style:  # plain: None (PyYAML) or "" (libyaml)
-                out.append((node, key))
+                out.append((node, mapping))
         elif isinstance(node, SequenceNode):
-            stack.extend((item, False) for item in reversed(node.value))
+            stack.extend((item, None) for item in reversed(node.value))
         elif isinstance(node, MappingNode):
             for k, v in reversed(node.value):
-                stack.append((v, False))
-                stack.append((k, True))
+                stack.append((v, None))
+                stack.append((k, node))
     return out
 
 
-def ambiguous_findings(root: Node | None, path: str) -> list[Finding]:
+def ambiguous_findings(
+    root: Node | None, path: str, places: set[tuple[int, int]] | None = None
+) -> list[Finding]:
     """A ``yaml-ambiguous`` finding for every plain scalar below ``root`` read differently
-    by YAML 1.1 and YAML 1.2, in document order."""
+    by YAML 1.1 and YAML 1.2, in document order. ``places`` (when given) collects their
+    positions and those of the mappings holding an ambiguous key: other findings there
+    are consequences of the misreading."""
     if root is None:
         return []
     findings: list[Finding] = []
-    for node, key in _plain_scalars(root):
+    for node, mapping in _plain_scalars(root):
         pair = readings(node)
         if pair is None:
             continue
         line, column = position(node)
-        message = _message(node, key, *pair)
+        if places is not None:
+            places.add((line, column))
+            if mapping is not None:
+                places.add(position(mapping))
+        message = _message(node, mapping is not None, *pair)
         findings.append(Finding.make("yaml-ambiguous", path, message, line, column))
     return findings
 
@@ -200,5 +213,4 @@ def ambiguous_findings(root: Node | None, path: str) -> list[Finding]:
 def plain_is_ambiguous(text: str) -> bool:
     """Whether ``text`` written as a plain scalar would be read differently by YAML 1.1
     and YAML 1.2 (writers quote such text)."""
-    tag = _RESOLVER.resolve(ScalarNode, text, (True, False))
-    return _readings(ScalarNode(tag, text)) is not None
+    return _readings(ScalarNode(_implicit_tag(text), text)) is not None

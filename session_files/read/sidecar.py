@@ -12,8 +12,8 @@ from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 from ..findings import Finding
 from ..layout import READ_LIMIT, SIDECAR_NAME
 from ..records import Sidecar
-from .files import read_regular
 from .ambiguous import ambiguous_findings
+from .files import read_regular
 from .problems import schema_findings
 from .yamlsafe import NULL, Builder, YamlProblem, compose, decode, position
 
@@ -128,7 +128,8 @@ def parse_sidecar(data: bytes, path: str) -> ParsedSidecar:
             what = "is empty" if node is None else "is not a mapping"
             msg = f"{what}; a sidecar is a mapping with at least 'subject' and 'session_datetime'"
             return ParsedSidecar(path, None, (Finding.make("schema", path, msg, line, column),))
-        ambiguous = ambiguous_findings(node, path)
+        places: set[tuple[int, int]] = set()
+        ambiguous = ambiguous_findings(node, path, places)
         document = _document(node)
     except YamlProblem as problem:
         finding = Finding.make(problem.code, path, problem.message, problem.line, problem.column)
@@ -137,11 +138,8 @@ def parse_sidecar(data: bytes, path: str) -> ParsedSidecar:
         record = Sidecar.model_validate(document)
     except ValidationError as exc:
         # a value read differently by YAML 1.2 is reported as that, not also as a schema error
-        places = {(f.line, f.column) for f in ambiguous}
         others = [
-            f
-            for f in schema_findings(exc, node, path, Sidecar)
-            if (f.line, f.column) not in places
+            f for f in schema_findings(exc, node, path, Sidecar) if (f.line, f.column) not in places
         ]
         return ParsedSidecar(path, None, (*ambiguous, *others))
     if ambiguous:

@@ -40,5 +40,7 @@ def annotation(finding: Finding, prefix: str = "") -> str:
 def render(report: Report, *, color: bool = False) -> str:
     """One annotation line per finding (empty when there is none)."""
     del color  # the runner reads these lines; colour would break them
+    if report.failure is not None:
+        return f"::error title=session-files::{escape_data(report.failure)}"
     prefix = repository_prefix(report.root)
     return "\n".join(annotation(finding, prefix) for finding in sorted(report.findings))

@@ -60,10 +60,17 @@ def to_element(report: Report) -> ET.Element:
     for finding in sorted(report.findings):
         by_file[finding.path].append(finding)
     cases = [_testcase(path, by_file.get(path, [])) for path in checked_files(report)]
+    if report.failure is not None:  # the check could not run: one test case in error says why
+        case = ET.Element("testcase", name=SUITE_NAME, classname=SUITE_NAME)
+        error = ET.SubElement(
+            case, "error", message=_xml_text(report.failure), type="could-not-run"
+        )
+        error.text = _xml_text(report.failure)
+        cases.append(case)
     counts = {
         "tests": str(len(cases)),
         "failures": str(sum(case.find("failure") is not None for case in cases)),
-        "errors": "0",
+        "errors": str(sum(case.find("error") is not None for case in cases)),
         "skipped": "0",
     }
     suites = ET.Element("testsuites", {"name": SUITE_NAME, **counts})

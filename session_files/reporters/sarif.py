@@ -69,6 +69,18 @@ def result(finding: Finding, prefix: str, rule_index: dict[str, int]) -> dict[st
     return out
 
 
+def _invocation(report: Report) -> dict[str, Any]:
+    """Whether the check ran; when it could not, the reason as an error notification."""
+    if report.failure is None:
+        return {"executionSuccessful": True}
+    return {
+        "executionSuccessful": False,
+        "exitCode": 2,
+        "exitCodeDescription": report.failure,
+        "toolExecutionNotifications": [{"level": "error", "message": {"text": report.failure}}],
+    }
+
+
 def to_sarif(report: Report) -> dict[str, Any]:
     """The SARIF log as a JSON-ready dictionary."""
     version, home = _driver_metadata()
@@ -83,6 +95,7 @@ def to_sarif(report: Report) -> dict[str, Any]:
                 "rules": rules(),
             }
         },
+        "invocations": [_invocation(report)],
         "columnKind": "unicodeCodePoints",
         "results": [result(finding, prefix, rule_index) for finding in sorted(report.findings)],
     }

@@ -56,7 +56,10 @@ def finding_line(finding: Finding, *, color: bool = False) -> str:
 
 
 def render(report: Report, *, color: bool = False) -> str:
-    """The findings, grouped by file, and the summary line."""
+    """The findings, grouped by file, and the summary line (nothing when the check could
+    not run: the reason goes to stderr)."""
+    if report.failure is not None:
+        return ""
     lines = [finding_line(finding, color=color) for finding in sorted(report.findings)]
     if lines:
         lines.append("")
