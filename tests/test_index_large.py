@@ -5,7 +5,9 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from session_files import load_catalog, update_index, validate
+import pytest
+
+from session_files import IncompleteCatalogWarning, load_catalog, update_index, validate
 from session_files.index import open_index
 from session_files.index.extract import PARALLEL_THRESHOLD, _pool
 from session_files.read.scan import open_root
@@ -36,7 +38,11 @@ def test_a_few_thousand_sessions_with_some_bad_ones(tmp_path: Path) -> None:
     # the persistent index (filled by worker processes) equals the in-memory build
     update = update_index(root)
     assert len(update.refresh.added) == count
-    with load_catalog(root, refresh=False) as catalog:
+    with (
+        pytest.warns(IncompleteCatalogWarning, match=f"^{bad + 1} sidecars were left out"),
+        load_catalog(root, refresh=False) as catalog,
+    ):
+        assert catalog.left_out == bad + 1
         assert len(catalog["session"]) == count - bad - 1
         assert len(catalog.sessions(subject="M002")) == count // 2 - 1 - len(
             [i for i in range(1, count, 2) if i % 97 == 0]
