@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from session_files import load_catalog
+from session_files import IncompleteCatalogWarning, load_catalog
 from session_files.analysis import html as report_html
 from session_files.analysis.html import render_html
 from session_files.analysis.overview import build_overview
@@ -32,7 +32,10 @@ def test_caps_say_how_many_are_not_drawn(tmp_path: Path, monkeypatch: pytest.Mon
     files["bad1/session.yaml"] = sidecar("X1", "2024-01-01 10:00:00")
     files["bad2/session.yaml"] = sidecar("X2", "2024-01-01 10:00:00")
     monkeypatch.setattr(report_html, "FINDINGS_PER_CODE", 1)
-    with load_catalog(write_root(tmp_path / "many", files)) as catalog:
+    with (
+        pytest.warns(IncompleteCatalogWarning),
+        load_catalog(write_root(tmp_path / "many", files)) as catalog,
+    ):
         view = build_overview(catalog)
     page = render_html(view)
     assert view.sessions == 70 and view.left_out == 2

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import warnings
 from pathlib import Path
 
 import click
 
-from session_files.cli._common import CouldNotRun
+from session_files.cli._common import CouldNotRun, report_left_out, resolve_root
 from session_files.cli.index_options import index_option, open_root_argument, registry_option
 
 
@@ -29,7 +30,7 @@ from session_files.cli.index_options import index_option, open_root_argument, re
 @registry_option
 @index_option
 def report(
-    root: str,
+    root: str | None,
     out: Path,
     attributes: tuple[str, ...],
     strict: bool,
@@ -40,18 +41,21 @@ def report(
     ROOT (default: the current directory): totals, sessions per month and per subject,
     breakdowns by experimenter, project and --attribute, and every finding by code."""
     from session_files.analysis.html import render_html
-    from session_files.analysis.left_out import left_out_message
     from session_files.analysis.overview import build_overview
-    from session_files.api import load_catalog
+    from session_files.api import IncompleteCatalogWarning, load_catalog
     from session_files.reporters.text import plural
     from session_files.write.writer import atomic_write
 
+    root = resolve_root(root)
     try:
-        catalog = load_catalog(root, registry=registry, index=index_path)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", IncompleteCatalogWarning)  # said below, on stderr
+            catalog = load_catalog(root, registry=registry, index=index_path)
     except (FileNotFoundError, NotADirectoryError, ValueError) as exc:
         raise CouldNotRun(str(exc)) from None
     with catalog:
         view = build_overview(catalog, attributes=attributes)
+        display = catalog.root
     try:
         atomic_write(out, render_html(view).encode("utf-8"))
     except OSError as exc:
@@ -63,7 +67,4 @@ def report(
         plural(view.warnings, "warning"),
     ]
     click.echo(f"{out}: {', '.join(counts)}")
-    if view.left_out:
-        click.echo(left_out_message(view.left_out), err=True)
-        if strict:
-            raise SystemExit(1)
+    click.get_current_context().exit(report_left_out(view.left_out, display, strict=strict))

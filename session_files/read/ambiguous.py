@@ -28,7 +28,18 @@ from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 from yaml.resolver import Resolver
 
 from ..findings import Finding
-from .yamlsafe import BOOL, FLOAT, INT, NULL, STR, TIMESTAMP, VALUE, Builder, position
+from .yamlsafe import (
+    BOOL,
+    FLOAT,
+    INT,
+    NULL,
+    STR,
+    TIMESTAMP,
+    VALUE,
+    Builder,
+    YamlProblem,
+    position,
+)
 
 # YAML 1.2.2, 10.3.2 "Tag Resolution" of the core schema (null as in 1.1, so left out).
 _CORE_BOOL = {"true": True, "True": True, "TRUE": True, "false": False, "False": False}
@@ -143,7 +154,10 @@ def _readings(node: ScalarNode) -> tuple[Any, Any] | None:
         return text, text
     if tag not in (BOOL, INT, FLOAT, NULL):
         return None  # an explicit or unknown tag: the builder decides
-    ours = Builder()._scalar(node)
+    try:
+        ours = Builder()._scalar(node)
+    except YamlProblem:  # no number Python can make ('0x_'): the builder reports it
+        return None
     core = core_reading(text)
     if not _same(ours, core):
         return ours, core

@@ -373,10 +373,7 @@ class Builder:
             # (YAML 1.1 octal '0…', hex, binary, '_' separators, sexagesimal, signs)
             if text.isdigit() and text.isascii() and (text[0] != "0" or text == "0"):
                 return int(text)
-            try:
-                return _scalar.construct_yaml_int(node)
-            except ValueError:  # '0b_', '0x_': an int to the 1.1 resolver, no digits (text)
-                return text
+            return _scalar.construct_yaml_int(node)
         if tag == FLOAT:
             return float(text) if _PLAIN_FLOAT.match(text) else _scalar.construct_yaml_float(node)
         return _scalar.construct_yaml_bool(node)
