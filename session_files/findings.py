@@ -47,7 +47,9 @@ CODES: dict[str, tuple[Severity, str]] = {
 class Finding:
     """One problem: where it is (root-relative POSIX path, 1-based line/column) and what to do.
 
-    Findings sort by ``sort_key``: the order every report shows them in.
+    Findings sort by ``sort_key``: the order every report shows them in. ``rank`` puts
+    causes first: 0 for the root config's findings, 1 for the registries', 2 for the rest
+    (a broken registry is the cause of many unknown-* findings, so it is shown before them).
     """
 
     path: str
@@ -56,6 +58,7 @@ class Finding:
     code: str
     message: str
     severity: Severity = field(default="error", compare=False)
+    rank: int = field(default=2, compare=False)
 
     @classmethod
     def make(
@@ -69,10 +72,10 @@ class Finding:
         """A finding with the code's default severity."""
         return cls(path, line, column, code, message, CODES[code][0])
 
-    def sort_key(self) -> tuple[str, int, int, str, str]:
-        """Path, then position (a finding without a line or column comes first: lines and
-        columns are 1-based), then code and message."""
-        return (self.path, self.line or 0, self.column or 0, self.code, self.message)
+    def sort_key(self) -> tuple[int, str, int, int, str, str]:
+        """Causes first (``rank``), then path, then position (a finding without a line or
+        column comes first: lines and columns are 1-based), then code and message."""
+        return (self.rank, self.path, self.line or 0, self.column or 0, self.code, self.message)
 
     def __lt__(self, other: object) -> bool:
         if not isinstance(other, Finding):

@@ -138,10 +138,14 @@ def test_a_broken_registry_entry_is_reported_and_the_others_stand(tmp_path: Path
     )
     report, catalog = validate_and_load(root)
     assert [(f.code, f.path, f.line, f.column) for f in report.findings] == [
-        ("unknown-subject", "b/session.yaml", 1, 10),
         ("schema", "registry/subjects.yaml", 5, 3),
         ("schema", "registry/subjects.yaml", 5, 8),
+        ("unknown-subject", "b/session.yaml", 1, 10),
     ]
+    assert report.findings[2].message.startswith(
+        "subject 'M002' is in registry/subjects.yaml but its entry was left out because of"
+        " errors; fix that first: registry/subjects.yaml:5:8: schema: "
+    )
     assert [row.subject for row in catalog["subject"]] == ["M001"]
     assert report.sessions == 1
 
@@ -293,7 +297,10 @@ def test_a_registry_outside_the_root_is_named_by_its_absolute_path(tmp_path: Pat
         ("schema", f"{posix}/subjects.yaml"),
         ("unknown-subject", "a/session.yaml"),
     ]
-    assert report.findings[1].message == f"subject 'M001' is not in {posix}/subjects.yaml"
+    assert report.findings[1].message.startswith(
+        f"subject 'M001' is in {posix}/subjects.yaml but its entry was left out because of"
+        f" errors; fix that first: {posix}/subjects.yaml:1:13: schema: "
+    )
     # the registry= argument overrides the root config
     write_root(root, {"session-files.yaml": "registry: nowhere\n"})
     assert [f.code for f in validate(root, registry=str(outside)).findings] == [

@@ -126,10 +126,11 @@ def test_warnings_alone_do_not_fail(valid: Path) -> None:
     write_root(valid, {MISNAMED: sidecar("M002", "2024-02-05 16:45:00")})
     result = run("lab")
     assert result.exit_code == 0
-    assert result.stdout == (
-        f"{MISNAMED}: warning: misnamed-sidecar: {MISNAMED_MESSAGE}\n"
+    assert result.stdout == (  # paths resolve from the current directory: lab/ first
+        f"lab/{MISNAMED}: warning: misnamed-sidecar: {MISNAMED_MESSAGE}\n"
         "\n"
         "3 sessions, 0 errors, 1 warning\n"
+        "1 misnamed-sidecar\n"
     )
 
 
@@ -140,12 +141,13 @@ def test_broken_root_text(broken: Path) -> None:
     result = run("lab")
     assert (result.exit_code, result.stderr) == (1, "")
     assert result.stdout == (
-        f"{MISNAMED}: warning: misnamed-sidecar: {MISNAMED_MESSAGE}\n"
-        f"{BROKEN}:1:10: error: unknown-subject: subject 'M009' is not in registry/subjects.yaml\n"
-        f"{BROKEN}:3:24: error: unknown-experimenter: "
+        f"lab/{MISNAMED}: warning: misnamed-sidecar: {MISNAMED_MESSAGE}\n"
+        f"lab/{BROKEN}:1:10: error: unknown-subject: subject 'M009' is not in registry/subjects.yaml\n"
+        f"lab/{BROKEN}:3:24: error: unknown-experimenter: "
         "experimenter 'carol' is not in registry/experimenters.yaml\n"
         "\n"
         "3 sessions, 2 errors, 1 warning\n"
+        "1 misnamed-sidecar, 1 unknown-experimenter, 1 unknown-subject\n"
     )
 
 
@@ -264,6 +266,7 @@ def test_a_memory_url_root(in_tmp: Path) -> None:
         f"{BROKEN}:1:10: error: unknown-subject: subject 'M009' is not in registry/subjects.yaml\n"
         "\n"
         "0 sessions, 1 error, 0 warnings\n"
+        "1 unknown-subject\n"
     )
 
 
@@ -381,7 +384,10 @@ def test_colour_on_a_terminal_unless_no_color(broken: Path) -> None:
     assert b"\x1b[31m\x1b[1m3 sessions, 2 errors, 1 warning\x1b[0m" in coloured
     plain = _on_a_terminal(broken, {**env, "NO_COLOR": "1"})
     assert b"\x1b[" not in plain
-    assert plain.endswith(b"3 sessions, 2 errors, 1 warning\r\n")
+    assert plain.endswith(
+        b"3 sessions, 2 errors, 1 warning\r\n"
+        b"1 misnamed-sidecar, 1 unknown-experimenter, 1 unknown-subject\r\n"
+    )
 
 
 # --- the pre-commit hook ------------------------------------------------------------------------

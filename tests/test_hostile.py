@@ -367,10 +367,10 @@ def test_hostile_registry_leaves_sessions_indexed_against_the_others(tmp_path: P
     (root / "session-files.yaml").write_bytes(flow_nesting(10_000))
     report = validate(root)
     assert positions(report.findings) == [
+        ("yaml-forbidden", 1, 1001),  # session-files.yaml: the root config comes first
         ("yaml-forbidden", 6, 5),  # projects.yaml
-        ("yaml-forbidden", 1, 1001),  # session-files.yaml
     ]
-    assert [f.path for f in report.findings] == ["registry/projects.yaml", "session-files.yaml"]
+    assert [f.path for f in report.findings] == ["session-files.yaml", "registry/projects.yaml"]
     assert report.sessions == 2
 
 
@@ -421,13 +421,13 @@ def test_a_fifo_named_session_yaml_does_not_hang_the_scan(tmp_path: Path) -> Non
     sessions, findings = json.loads(proc.stdout)
     assert sessions == 2
     assert findings == [
-        [
-            "pipe/session.yaml",
+        [  # a registry's finding comes first: the cause of any unknown-project
+            "registry/projects.yaml",
             "unreadable",
             "cannot be read (not a regular file); check its permissions",
         ],
         [
-            "registry/projects.yaml",
+            "pipe/session.yaml",
             "unreadable",
             "cannot be read (not a regular file); check its permissions",
         ],
@@ -501,6 +501,7 @@ def test_unreadable_files_and_directories_are_findings(shared_tmp: Path) -> None
     sessions, findings = json.loads(proc.stdout)
     denied = "cannot be read (Permission denied); check its permissions"
     assert findings == [
+        ["registry/projects.yaml", "unreadable", None, None, denied],  # causes first
         [
             "locked",
             "unreadable",
@@ -508,7 +509,6 @@ def test_unreadable_files_and_directories_are_findings(shared_tmp: Path) -> None
             None,
             "directory cannot be listed (Permission denied); its sessions are not indexed",
         ],
-        ["registry/projects.yaml", "unreadable", None, None, denied],
         ["secret/session.yaml", "unreadable", None, None, denied],
     ]
     assert sessions == 2

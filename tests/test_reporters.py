@@ -55,7 +55,8 @@ registry/subjects.yaml
 registry/subjects.yaml:3: error: yaml-syntax: could not parse: 100% broken,
     see line 3
 
-41 sessions, 3 errors, 1 warning"""
+41 sessions, 3 errors, 1 warning
+1 misnamed-sidecar, 1 schema, 1 unknown-subject, 1 yaml-syntax"""
 
 
 def test_text_groups_by_file_then_position_and_ends_with_a_summary() -> None:
@@ -96,14 +97,15 @@ def test_text_colour_marks_path_severity_code_and_summary() -> None:
         f"{bold}b/session.yml{reset}: {yellow}{bold}warning{reset}: "
         f"{dim}misnamed-sidecar{reset}: rename it\n"
         "\n"
-        f"{red}{bold}3 sessions, 1 error, 1 warning{reset}"
+        f"{red}{bold}3 sessions, 1 error, 1 warning{reset}\n"
+        "1 misnamed-sidecar, 1 unknown-subject"
     )
 
 
 def test_text_colour_summary_is_yellow_for_warnings_only_and_green_when_clean() -> None:
     warned = Report("/r", [Finding.make("misnamed-sidecar", "b/session.yml", "x")], 1)
     assert text.render(warned, color=True).endswith(
-        "\x1b[33m\x1b[1m1 session, 0 errors, 1 warning\x1b[0m"
+        "\x1b[33m\x1b[1m1 session, 0 errors, 1 warning\x1b[0m\n1 misnamed-sidecar"
     )
     assert (
         text.render(_clean(2), color=True)

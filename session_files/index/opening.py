@@ -6,7 +6,7 @@ import json
 import sqlite3
 from pathlib import Path
 
-from session_files.findings import Finding, apply_severity
+from session_files.findings import CODES, Finding, apply_severity
 from session_files.layout import INDEX_DIR, INDEX_FILE
 from session_files.read.scan import LocalRoot, Root
 
@@ -92,10 +92,11 @@ def left_out(conn: sqlite3.Connection) -> int:
 
 def read_findings(conn: sqlite3.Connection) -> list[Finding]:
     """Every finding of the index, with the root config's severity overrides, sorted."""
+    rank = {"config": 0, "registry": 1}  # causes first
     findings = [
-        Finding.make(code, path, message, line, col)
-        for path, line, col, code, message in conn.execute(
-            "SELECT path, line, col, code, message FROM finding"
+        Finding(path, line, col, code, message, CODES[code][0], rank.get(origin, 2))
+        for origin, path, line, col, code, message in conn.execute(
+            "SELECT origin, path, line, col, code, message FROM finding"
         )
     ]
     row = conn.execute("SELECT value FROM meta WHERE key = 'severity'").fetchone()

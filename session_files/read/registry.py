@@ -9,7 +9,7 @@ from pydantic import ConfigDict, TypeAdapter, ValidationError
 from yaml.nodes import MappingNode, Node, ScalarNode
 
 from ..findings import Finding
-from ..records import REGISTRIES, Row
+from ..records import REGISTRIES, Registry, Row
 from .ambiguous import ambiguous_findings
 from .problems import describe_type, schema_findings
 from .yamlsafe import Builder, YamlProblem, compose, decode, locate, locate_key, position
@@ -26,6 +26,8 @@ class ParsedRegistry:
     path: str
     rows: dict[str, Row] = field(default_factory=dict)
     findings: tuple[Finding, ...] = ()
+    unusable: Finding | None = None  # the finding that makes the whole file contribute nothing
+    broken: dict[str, Finding] = field(default_factory=dict)  # left-out key -> its first finding
 
 
 def parse_registry(kind: str, data: bytes | None, path: str) -> ParsedRegistry:
@@ -35,7 +37,7 @@ def parse_registry(kind: str, data: bytes | None, path: str) -> ParsedRegistry:
     that cannot be read or parsed contributes no entries.
     """
     registry = REGISTRIES[kind]
-    row_model, key_column = registry.row, registry.key
+    key_column = registry.key
     if data is None:
         return ParsedRegistry(kind, path)
     try:
@@ -45,9 +47,8 @@ def parse_registry(kind: str, data: bytes | None, path: str) -> ParsedRegistry:
         if not isinstance(node, MappingNode):
             msg = f"is not a mapping; {path} maps each {key_column} to its attributes"
             line, column = position(node)
-            return ParsedRegistry(
-                kind, path, findings=(Finding.make("schema", path, msg, line, column),)
-            )
+            finding = Finding.make("schema", path, msg, line, column)
+            return ParsedRegistry(kind, path, findings=(finding,), unusable=finding)
         builder = Builder()
         entries: list[tuple[ScalarNode, Node, Any, Any]] = []
         seen: set[Any] = set()
@@ -61,40 +62,60 @@ def parse_registry(kind: str, data: bytes | None, path: str) -> ParsedRegistry:
             entries.append((key_node, value_node, key, builder.build(value_node, 1)))
     except YamlProblem as problem:
         finding = Finding.make(problem.code, path, problem.message, problem.line, problem.column)
-        return ParsedRegistry(kind, path, findings=(finding,))
+        return ParsedRegistry(kind, path, findings=(finding,), unusable=finding)
 
     rows: dict[str, Row] = {}
     findings: list[Finding] = []
-    entry_model = registry.entry
+    broken: dict[str, Finding] = {}
     key_type: TypeAdapter[str] = TypeAdapter(registry.key_type, config=STRICT)
     for key_node, value_node, key, value in entries:
-        line, column = position(key_node)
-        ambiguous = ambiguous_findings(key_node, path) + ambiguous_findings(value_node, path)
-        if ambiguous:  # the entry means something else to YAML 1.2 readers: left out
-            findings.extend(ambiguous)
-            continue
-        try:
-            key_type.validate_python(key)
-        except ValidationError as exc:
-            err = exc.errors(include_url=False)[0]
-            quote = f"; quote it ('{key_node.value}')" if not isinstance(key, str) else ""
-            msg = f"the {key_column} {key!r} is not a valid key: {err['msg']}{quote}"
-            findings.append(Finding.make("schema", path, msg, line, column))
-            continue
-        if not isinstance(value, dict) and value is not None:
-            where = locate(node, (key_node.value,))
-            msg = f"entry {key!r} must be a mapping of its attributes (or empty), not {describe_type(value)}"
-            findings.append(Finding.make("schema", path, msg, *where))
-            continue
-        if value and key_column in value:
-            where = locate_key(node, (key_node.value, key_column))
-            msg = f"entry {key!r} repeats the key column {key_column!r}; the entry's name is its {key_column}"
-            findings.append(Finding.make("schema", path, msg, *where))
-            continue
-        try:
-            entry = entry_model.model_validate(value or {})
-        except ValidationError as exc:
-            findings.extend(schema_findings(exc, node, path, entry_model, prefix=(key_node.value,)))
-            continue
-        rows[key] = row_model.model_validate({key_column: key, **entry.model_dump()})
-    return ParsedRegistry(kind, path, rows, tuple(findings))
+        before = len(findings)
+        row = _entry(registry, key_type, path, node, (key_node, value_node, key, value), findings)
+        if row is not None:
+            rows[key] = row
+        elif len(findings) > before:
+            broken.setdefault(str(key_node.value), findings[before])
+    return ParsedRegistry(kind, path, rows, tuple(findings), broken=broken)
+
+
+def _entry(
+    registry: Registry,
+    key_type: TypeAdapter[str],
+    path: str,
+    node: MappingNode,
+    item: tuple[ScalarNode, Node, Any, Any],
+    findings: list[Finding],
+) -> Row | None:
+    """One entry's row, or None with its findings appended (the entry is left out)."""
+    key_node, value_node, key, value = item
+    key_column = registry.key
+    line, column = position(key_node)
+    ambiguous = ambiguous_findings(key_node, path) + ambiguous_findings(value_node, path)
+    if ambiguous:  # the entry means something else to YAML 1.2 readers: left out
+        findings.extend(ambiguous)
+        return None
+    try:
+        key_type.validate_python(key)
+    except ValidationError as exc:
+        err = exc.errors(include_url=False)[0]
+        quote = f"; quote it ('{key_node.value}')" if not isinstance(key, str) else ""
+        msg = f"the {key_column} {key!r} is not a valid key: {err['msg']}{quote}"
+        findings.append(Finding.make("schema", path, msg, line, column))
+        return None
+    if not isinstance(value, dict) and value is not None:
+        where = locate(node, (key_node.value,))
+        msg = f"entry {key!r} must be a mapping of its attributes (or empty), not {describe_type(value)}"
+        findings.append(Finding.make("schema", path, msg, *where))
+        return None
+    if value and key_column in value:
+        where = locate_key(node, (key_node.value, key_column))
+        msg = f"entry {key!r} repeats the key column {key_column!r}; the entry's name is its {key_column}"
+        findings.append(Finding.make("schema", path, msg, *where))
+        return None
+    try:
+        entry = registry.entry.model_validate(value or {})
+    except ValidationError as exc:
+        findings.extend(schema_findings(exc, node, path, registry.entry, prefix=(key_node.value,)))
+        return None
+    row: Row = registry.row.model_validate({key_column: key, **entry.model_dump()})
+    return row

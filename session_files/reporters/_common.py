@@ -31,10 +31,10 @@ def escape_controls(text: str, *, keep_newlines: bool = False) -> str:
     return _CONTROL.sub(_escape, text)
 
 
-def position(finding: Finding) -> str:
+def position(finding: Finding, prefix: str = "") -> str:
     """``path:line:col``, ``path:line`` or ``path``, whichever the finding knows (control
-    characters in the path escaped)."""
-    where = escape_controls(finding.path)
+    characters in the path escaped); ``prefix`` goes before a root-relative path."""
+    where = escape_controls(prefixed(prefix, finding.path))
     if finding.line is not None:
         where += f":{finding.line}"
         if finding.column is not None:
@@ -60,3 +60,32 @@ def repository_prefix(root: str) -> str:
         return ""
     prefix = relative.as_posix()
     return "" if prefix == "." else prefix + "/"
+
+
+def prefixed(prefix: str, path: str) -> str:
+    """``prefix + path`` for a root-relative path; an absolute one (a registry outside the
+    root) stays as it is."""
+    return path if path.startswith("/") or "://" in path else prefix + path
+
+
+def working_prefix(root: str) -> str:
+    """The prefix that makes root-relative paths resolve from the current directory.
+
+    A root inside the current directory gives ``"data/"`` (a pre-commit hook runs at the top
+    of the repository, the data root may be a subfolder); the current directory inside the
+    root gives ``"../"`` steps; the root itself, a root elsewhere, or a URL gives ``""``.
+    """
+    if "://" in root:
+        return ""
+    try:
+        here = Path.cwd().resolve()
+        where = Path(root).resolve()
+    except OSError:
+        return ""
+    if where == here:
+        return ""
+    if where.is_relative_to(here):
+        return where.relative_to(here).as_posix() + "/"
+    if here.is_relative_to(where):
+        return "../" * len(here.relative_to(where).parts)
+    return ""

@@ -12,7 +12,7 @@ from __future__ import annotations
 from session_files.findings import Finding
 from session_files.report import Report
 
-from ._common import repository_prefix
+from ._common import prefixed, repository_prefix
 
 
 def escape_data(value: str) -> str:
@@ -27,7 +27,7 @@ def escape_property(value: str) -> str:
 
 def annotation(finding: Finding, prefix: str = "") -> str:
     """One workflow command for one finding."""
-    properties = [("file", prefix + finding.path)]
+    properties = [("file", prefixed(prefix, finding.path))]
     if finding.line is not None:
         properties.append(("line", str(finding.line)))
         if finding.column is not None:

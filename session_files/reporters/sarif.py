@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 from importlib import metadata
+from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
@@ -53,7 +54,11 @@ def rules() -> list[dict[str, Any]]:
 def result(finding: Finding, prefix: str, rule_index: dict[str, int]) -> dict[str, Any]:
     """One SARIF result: rule, level, message and (where known) the region."""
     physical: dict[str, Any] = {
-        "artifactLocation": {"uri": quote(prefix + finding.path), "uriBaseId": SRCROOT}
+        "artifactLocation": (
+            {"uri": Path(finding.path).as_uri()}  # a registry outside the root
+            if finding.path.startswith("/")
+            else {"uri": quote(prefix + finding.path), "uriBaseId": SRCROOT}
+        )
     }
     if finding.line is not None:
         region = {"startLine": finding.line}

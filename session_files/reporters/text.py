@@ -6,21 +6,25 @@ Each finding is one line::
 
 ``:COLUMN`` is left out when the column is unknown and ``:LINE:COLUMN`` when the
 position is unknown, so a finding without a position reads
-``PATH: SEVERITY: CODE: MESSAGE``. SEVERITY is ``error`` or ``warning``. Files come
-in sorted order, and within a file findings without a position come first, then
-by line and column. Continuation lines of a multi-line message are indented by
-four spaces. The last line counts sessions, errors and warnings, for example
-``41 sessions, 2 errors, 1 warning``; a blank line separates it from the findings.
+``PATH: SEVERITY: CODE: MESSAGE``. SEVERITY is ``error`` or ``warning``. The causes
+come first: the root config's findings, then the registries'; then the other files in
+sorted order, and within a file findings without a position come first, then by line and
+column. Continuation lines of a multi-line message are indented by four spaces. After a
+blank line, one line counts sessions, errors and warnings, for example
+``41 sessions, 2 errors, 1 warning``; when there are findings, a last line counts them by
+code, most frequent first: ``4000 unknown-subject, 1 yaml-syntax``.
 """
 
 from __future__ import annotations
+
+from collections import Counter
 
 import click
 
 from session_files.findings import Finding
 from session_files.report import Report
 
-from ._common import escape_controls, position
+from ._common import escape_controls, position, working_prefix
 
 _SEVERITY_COLOR = {"error": "red", "warning": "yellow"}
 
@@ -41,9 +45,10 @@ def summary(report: Report) -> str:
     )
 
 
-def finding_line(finding: Finding, *, color: bool = False) -> str:
-    """One finding as ``PATH:LINE:COLUMN: SEVERITY: CODE: MESSAGE``."""
-    where = position(finding)
+def finding_line(finding: Finding, *, color: bool = False, prefix: str = "") -> str:
+    """One finding as ``PATH:LINE:COLUMN: SEVERITY: CODE: MESSAGE`` (``prefix`` before a
+    root-relative PATH)."""
+    where = position(finding, prefix)
     severity: str = finding.severity
     code = finding.code
     if color:
@@ -60,7 +65,10 @@ def render(report: Report, *, color: bool = False) -> str:
     not run: the reason goes to stderr)."""
     if report.failure is not None:
         return ""
-    lines = [finding_line(finding, color=color) for finding in sorted(report.findings)]
+    prefix = working_prefix(report.root)  # paths that resolve from the current directory
+    lines = [
+        finding_line(finding, color=color, prefix=prefix) for finding in sorted(report.findings)
+    ]
     if lines:
         lines.append("")
     tally = summary(report)
@@ -68,4 +76,14 @@ def render(report: Report, *, color: bool = False) -> str:
         fg = "red" if report.errors else "yellow" if report.warnings else "green"
         tally = click.style(tally, fg=fg, bold=True)
     lines.append(tally)
+    if report.findings:
+        lines.append(code_summary(report))
     return "\n".join(lines)
+
+
+def code_summary(report: Report) -> str:
+    """One count per code, most frequent first: ``4000 unknown-subject, 1 yaml-syntax``."""
+    counts = Counter(finding.code for finding in report.findings)
+    return ", ".join(
+        f"{n} {code}" for code, n in sorted(counts.items(), key=lambda c: (-c[1], c[0]))
+    )
