@@ -26,7 +26,7 @@ from session_files.read.config import RootConfig, expected_session_dir, parse_co
 from session_files.read.registry import parse_registry
 from session_files.read.sidecar import SidecarError, parse_sidecar
 from session_files.records import REGISTRIES, SESSION_TABLES, TABLES
-from session_files.write.writer import atomic_write, coerce_record, dump_sidecar
+from session_files.write.writer import atomic_write, coerce_record, dump_sidecar, dump_yaml
 
 from . import _dj, provenance
 from .definitions import UPSTREAM, check_schema_name
@@ -256,9 +256,7 @@ def _registry(kind: str, rows: Rows) -> tuple[bytes, list[str]]:
             for name, info in entry_model.model_fields.items()
             if info.is_required() or getattr(entry, name) != info.default
         } or None
-    text = (
-        yaml.safe_dump(document, sort_keys=False, allow_unicode=True, width=100) if document else ""
-    )
+    text = dump_yaml(document) if document else ""
     data = text.encode("utf-8")
     parsed = parse_registry(kind, data, REGISTRIES[kind].file_name)
     if parsed.findings:
@@ -289,7 +287,7 @@ def _config_bytes(target: Path, root_id: str | None, layout: str | None) -> byte
         document.setdefault("layout", layout)
     if not document:
         return b""
-    return yaml.safe_dump(document, sort_keys=False, allow_unicode=True).encode("utf-8")
+    return dump_yaml(document).encode("utf-8")
 
 
 def _compare(target: Path, files: dict[str, bytes]) -> tuple[list[str], list[str], list[str]]:

@@ -79,17 +79,22 @@ _Dumper.add_representer(str, _text)
 _Dumper.add_representer(list, _list)
 
 
-def dump_sidecar(record: Sidecar) -> bytes:
-    """The bytes ``write_sidecar`` writes: block YAML, lists of scalars inline."""
-    text = yaml.dump(
-        to_document(record),
+def dump_yaml(document: Any) -> str:
+    """Block YAML, lists of scalars inline, text that YAML 1.1 and 1.2 would read
+    differently quoted: what every writer of the package writes (sidecars, registries)."""
+    return yaml.dump(
+        document,
         Dumper=_Dumper,
         sort_keys=False,
         allow_unicode=True,
         default_flow_style=False,
         width=100,
     )
-    return text.encode("utf-8")
+
+
+def dump_sidecar(record: Sidecar) -> bytes:
+    """The bytes ``write_sidecar`` writes: block YAML, lists of scalars inline."""
+    return dump_yaml(to_document(record)).encode("utf-8")
 
 
 def coerce_record(record: Sidecar | Mapping[str, Any]) -> Sidecar:
