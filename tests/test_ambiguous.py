@@ -158,6 +158,7 @@ def _differential(document: str, pick: Any) -> None:
 @example("+0o17")
 @example("0b_")
 @example("0x_")
+@example("1" * 4301)
 @example("-_0")
 def test_every_value_read_differently_is_flagged(text: str) -> None:
     _differential(f"v: {text}\n", lambda pair: pair[1])

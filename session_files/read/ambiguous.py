@@ -131,7 +131,10 @@ def _implicit_tag(text: str) -> str:
 
 def readings(node: ScalarNode) -> tuple[Any, Any] | None:
     """(YAML 1.1 reading, YAML 1.2 reading) of a plain scalar when they differ, else None."""
-    pair = _readings(node)
+    try:
+        pair = _readings(node)
+    except ValueError:  # a number Python will not make (4,300+ digits): the builder says so
+        return None
     if pair is None or _implicit_tag(node.value) != node.tag:
         return None  # the same, or an explicit tag ('!!str 0o17') says what it is
     return pair
