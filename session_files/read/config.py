@@ -9,14 +9,14 @@ from datetime import datetime
 from typing import Annotated
 
 from pydantic import AfterValidator, BeforeValidator, Field, StringConstraints, ValidationError
-from yaml.nodes import MappingNode
 
 from ..findings import CODES, Finding, SeveritySetting
 from ..layout import CONFIG_NAME, REGISTRY_DIR
 from ..records import Strict
 from .ambiguous import ambiguous_findings
+from .mapping import load_mapping
 from .problems import schema_findings
-from .yamlsafe import Builder, YamlProblem, compose, decode, position
+from .yamlsafe import Builder
 
 
 def _known_code(code: str) -> str:
@@ -157,19 +157,11 @@ def parse_config(data: bytes | None, path: str = CONFIG_NAME) -> LoadedConfig:
     """Parse ``session-files.yaml``; a broken file is reported and the defaults apply."""
     if data is None:
         return LoadedConfig()
-    try:
-        node = compose(decode(data))
-        if node is None:
-            return LoadedConfig()
-        if not isinstance(node, MappingNode):
-            line, column = position(node)
-            msg = "is not a mapping; it may set 'registry', 'ignore', 'severity', 'layout' and 'root_id'"
-            return LoadedConfig(findings=(Finding.make("schema", path, msg, line, column),))
-
-        document = Builder().build(node)
-    except YamlProblem as problem:
-        finding = Finding.make(problem.code, path, problem.message, problem.line, problem.column)
-        return LoadedConfig(findings=(finding,))
+    expected = "it may set 'registry', 'ignore', 'severity', 'layout' and 'root_id'"
+    loaded = load_mapping(data, path, Builder().build, expected=expected)
+    node, document = loaded.node, loaded.data
+    if node is None:
+        return LoadedConfig(findings=loaded.findings)
     # reported, but the config still applies as read (this tool is its only reader)
     ambiguous = tuple(ambiguous_findings(node, path))
     try:

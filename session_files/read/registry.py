@@ -11,8 +11,9 @@ from yaml.nodes import MappingNode, Node, ScalarNode
 from ..findings import Finding
 from ..records import REGISTRIES, Registry, Row
 from .ambiguous import ambiguous_findings
+from .mapping import load_mapping
 from .problems import describe_type, schema_findings
-from .yamlsafe import Builder, YamlProblem, compose, decode, locate, locate_key, position
+from .yamlsafe import Builder, locate, locate_key, position
 
 REGISTRY_FILES = {kind: registry.file_name for kind, registry in REGISTRIES.items()}
 STRICT = ConfigDict(strict=True)
@@ -40,29 +41,18 @@ def parse_registry(kind: str, data: bytes | None, path: str) -> ParsedRegistry:
     key_column = registry.key
     if data is None:
         return ParsedRegistry(kind, path)
-    try:
-        node = compose(decode(data))
-        if node is None:
-            return ParsedRegistry(kind, path)
-        if not isinstance(node, MappingNode):
-            msg = f"is not a mapping; {path} maps each {key_column} to its attributes"
-            line, column = position(node)
-            finding = Finding.make("schema", path, msg, line, column)
-            return ParsedRegistry(kind, path, findings=(finding,), unusable=finding)
+
+    def build(node: MappingNode) -> list[tuple[ScalarNode, Node, Any, Any]]:
         builder = Builder()
-        entries: list[tuple[ScalarNode, Node, Any, Any]] = []
-        seen: set[Any] = set()
-        for key_node, value_node in node.value:
-            key = builder.key(key_node, 1)
-            if key in seen:
-                line, column = position(key_node)
-                msg = f"repeats the {key_column} {key!r}; each entry may appear once"
-                raise YamlProblem("yaml-duplicate-key", msg, line, column)
-            seen.add(key)
-            entries.append((key_node, value_node, key, builder.build(value_node, 1)))
-    except YamlProblem as problem:
-        finding = Finding.make(problem.code, path, problem.message, problem.line, problem.column)
-        return ParsedRegistry(kind, path, findings=(finding,), unusable=finding)
+        entries = builder.entries(node, name=key_column, rule="each entry may appear once")
+        return [(k_node, v_node, key, builder.build(v_node, 1)) for key, k_node, v_node in entries]
+
+    expected = f"{path} maps each {key_column} to its attributes"
+    loaded = load_mapping(data, path, build, expected=expected)
+    node, entries = loaded.node, loaded.data
+    if node is None or entries is None:
+        unusable = loaded.findings[0] if loaded.findings else None
+        return ParsedRegistry(kind, path, findings=loaded.findings, unusable=unusable)
 
     rows: dict[str, Row] = {}
     findings: list[Finding] = []

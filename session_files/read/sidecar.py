@@ -14,8 +14,9 @@ from ..layout import READ_LIMIT, SIDECAR_NAME
 from ..records import Sidecar
 from .ambiguous import ambiguous_findings
 from .files import read_regular
+from .mapping import load_mapping
 from .problems import schema_findings
-from .yamlsafe import NULL, Builder, YamlProblem, compose, decode, position
+from .yamlsafe import NULL, Builder, position
 
 Position = tuple[int, int]
 
@@ -63,7 +64,7 @@ def _attribute_data(builder: Builder, node: Node) -> Any:
     if isinstance(node, MappingNode):
         builder.check_tag(node)
         data: dict[Any, Any] = {}
-        for key, value_node in _checked_pairs(builder, node):
+        for key, _, value_node in list(builder.entries(node)):
             if key == "value" and isinstance(value_node, ScalarNode) and value_node.tag != NULL:
                 data[key] = builder.scalar_text(value_node)
             else:
@@ -72,30 +73,16 @@ def _attribute_data(builder: Builder, node: Node) -> Any:
     return builder.build(node, 1)
 
 
-def _checked_pairs(builder: Builder, node: MappingNode) -> list[tuple[Any, Node]]:
-    """A mapping's (key, value node) pairs, refusing a repeated key."""
-    pairs: list[tuple[Any, Node]] = []
-    seen: set[Any] = set()
-    for key_node, value_node in node.value:
-        key = builder.key(key_node, 1)
-        if key in seen:
-            line, column = position(key_node)
-            msg = f"repeats the key {key!r}; each key may appear once in a mapping"
-            raise YamlProblem("yaml-duplicate-key", msg, line, column)
-        seen.add(key)
-        pairs.append((key, value_node))
-    return pairs
-
-
 def _document(node: MappingNode) -> dict[Any, Any]:
+    # every key of a mapping is checked (a repeat found) before any of its values is built
     builder = Builder()
     document: dict[Any, Any] = {}
-    for key, value_node in _checked_pairs(builder, node):
+    for key, _, value_node in list(builder.entries(node)):
         if key == "attributes" and isinstance(value_node, MappingNode):
             builder.check_tag(value_node)
             document[key] = {
                 name: _attribute_data(builder, item)
-                for name, item in _checked_pairs(builder, value_node)
+                for name, _, item in list(builder.entries(value_node))
             }
         else:
             document[key] = builder.build(value_node, 1)
@@ -121,19 +108,16 @@ def _refs(node: MappingNode) -> Refs:
 
 def parse_sidecar(data: bytes, path: str) -> ParsedSidecar:
     """Parse and validate a sidecar's bytes; every problem becomes a finding, never an exception."""
-    try:
-        node = compose(decode(data))
-        if not isinstance(node, MappingNode):
-            line, column = position(node) if node is not None else (None, None)
-            what = "is empty" if node is None else "is not a mapping"
-            msg = f"{what}; a sidecar is a mapping with at least 'subject' and 'session_datetime'"
-            return ParsedSidecar(path, None, (Finding.make("schema", path, msg, line, column),))
-        places: set[tuple[int, int]] = set()
-        ambiguous = ambiguous_findings(node, path, places)
-        document = _document(node)
-    except YamlProblem as problem:
-        finding = Finding.make(problem.code, path, problem.message, problem.line, problem.column)
-        return ParsedSidecar(path, None, (finding,))
+    places: set[tuple[int, int]] = set()
+
+    def build(node: MappingNode) -> tuple[list[Finding], dict[Any, Any]]:
+        return ambiguous_findings(node, path, places), _document(node)
+
+    expected = "a sidecar is a mapping with at least 'subject' and 'session_datetime'"
+    loaded = load_mapping(data, path, build, expected=expected, required=True)
+    if loaded.node is None or loaded.data is None:
+        return ParsedSidecar(path, None, loaded.findings)
+    node, (ambiguous, document) = loaded.node, loaded.data
     try:
         record = Sidecar.model_validate(document)
     except ValidationError as exc:

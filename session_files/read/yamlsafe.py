@@ -15,7 +15,7 @@ import codecs
 import re
 import weakref
 from collections.abc import Iterator
-from typing import Any
+from typing import Any, cast
 
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
@@ -289,15 +289,29 @@ class Builder:
 
     def pairs(self, node: MappingNode, depth: int = 0) -> Iterator[tuple[Any, Any]]:
         """A mapping's (key, value) pairs; a repeated key is a ``yaml-duplicate-key`` problem."""
+        for key, _, value_node in self.entries(node, depth):
+            yield key, self.build(value_node, depth + 1)
+
+    def entries(
+        self,
+        node: MappingNode,
+        depth: int = 0,
+        *,
+        name: str = "key",
+        rule: str = "each key may appear once in a mapping",
+    ) -> Iterator[tuple[Any, ScalarNode, Node]]:
+        """A mapping's (key, key node, value node) triples, the keys built and the values
+        left to the caller. The one check for repeated keys: a repeat is a
+        ``yaml-duplicate-key`` problem at the repeat, ``repeats the <name> <key>; <rule>``."""
         seen: set[Any] = set()
         for key_node, value_node in node.value:
             key = self.key(key_node, depth + 1)
             if key in seen:
                 line, column = position(key_node)
-                msg = f"repeats the key {key!r}; each key may appear once in a mapping"
+                msg = f"repeats the {name} {key!r}; {rule}"
                 raise YamlProblem("yaml-duplicate-key", msg, line, column)
             seen.add(key)
-            yield key, self.build(value_node, depth + 1)
+            yield key, cast(ScalarNode, key_node), value_node  # ``key`` refuses any other node
 
     def key(self, node: Node, depth: int) -> Any:
         """A mapping key: a scalar (a list or mapping as a key is refused)."""
