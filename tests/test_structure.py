@@ -54,3 +54,11 @@ def test_the_library_never_imports_the_cli(path: Path) -> None:
 
 def test_layout_is_a_leaf() -> None:
     assert imported(PACKAGE / "layout.py") == set()
+
+
+def test_the_package_ships_its_types() -> None:
+    """``py.typed`` (PEP 561) exists and is package data, so users' type checkers read the
+    package's annotations."""
+    assert (PACKAGE / "py.typed").is_file()
+    pyproject = (PACKAGE.parent / "pyproject.toml").read_text(encoding="utf-8")
+    assert '[tool.setuptools.package-data]\nsession_files = ["py.typed"]' in pyproject
