@@ -13,10 +13,12 @@ without either (``memory://``) are compared by content digest.
 
 from __future__ import annotations
 
+import gc
 import json
 import sqlite3
 import time
 from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -145,6 +147,21 @@ def _to_read(entries: list[Entry], known: Known) -> list[Entry]:
     ]
 
 
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Python's cyclic garbage collector paused: a refresh makes a tuple per file (none of
+    them in a cycle), and every collection those allocations trigger walks every object of
+    the process; in a long-lived process (a notebook, ``watch``) that doubled a warm refresh
+    of 100,000 files. Memory is freed by reference counting as usual meanwhile."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
 def refresh_index(
     conn: sqlite3.Connection,
     root: Root,
@@ -153,6 +170,13 @@ def refresh_index(
     progress: bool | None = None,
 ) -> RefreshResult:
     """Refresh the index inside the caller's transaction (see ``store.begin``)."""
+    with _collector_paused():
+        return _refresh(conn, root, registry, progress)
+
+
+def _refresh(
+    conn: sqlite3.Connection, root: Root, registry: RegistryArg, progress: bool | None
+) -> RefreshResult:
     started, clock = time.time_ns(), time.perf_counter()
     result = RefreshResult(root.display, None)
     meta = dict(conn.execute("SELECT key, value FROM meta").fetchall())
