@@ -13,9 +13,6 @@ from dataclasses import dataclass, field
 
 from session_files.findings import Finding
 from session_files.index.catalog import Catalog
-from session_files.index.opening import read_findings
-
-from .left_out import left_out
 
 
 @dataclass(frozen=True)
@@ -81,7 +78,8 @@ def _counts(rows: Iterable[tuple[str, int]]) -> list[tuple[str, int]]:
 
 
 def build_overview(catalog: Catalog, *, attributes: Iterable[str] = ()) -> Overview:
-    """The figures of ``catalog``; ``attributes``: names whose values are broken down."""
+    """The figures of ``catalog`` (as ``load_catalog`` gives it: with its findings and
+    left-out count); ``attributes``: names whose values are broken down."""
     conn = catalog._conn  # read-only aggregate queries over the public views
     per_subject_month: dict[tuple[str, str], int] = {}
     for subject, month, count in conn.execute(
@@ -134,12 +132,12 @@ def build_overview(catalog: Catalog, *, attributes: Iterable[str] = ()) -> Overv
         if missing:
             values.append(("(not set)", missing))
         chosen[name] = values
-    findings = read_findings(conn)
+    findings = catalog.findings
     return Overview(
         root=catalog.root,
         sessions=sessions,
         subjects=len(per_subject),
-        left_out=left_out(catalog),
+        left_out=catalog.left_out,
         errors=sum(f.severity == "error" for f in findings),
         warnings=sum(f.severity == "warning" for f in findings),
         months=months,
