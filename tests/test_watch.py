@@ -87,7 +87,7 @@ def test_watch_outside_any_root_exits_2(tmp_path: Path) -> None:
         check=False,
     )
     assert proc.returncode == 2
-    assert "no data root here" in proc.stderr
+    assert "no data root found" in proc.stderr
 
 
 def test_the_library_watch_yields_events_and_stops_on_its_event(tmp_path: Path) -> None:

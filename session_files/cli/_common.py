@@ -1,9 +1,13 @@
-"""What every command shares: how a run that could not happen ends (exit status 2), where
-the root is when ROOT is omitted, and how left-out sidecars are reported."""
+"""What every command shares: how a run that could not happen ends (exit status 2, one
+line on stderr, never a traceback), which root it runs on (given, or the nearest one up;
+it must exist), and how warnings and left-out sidecars are reported."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import sqlite3
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
 from typing import Any, TypeVar
 
 import click
@@ -18,16 +22,81 @@ class CouldNotRun(click.ClickException):
     exit_code = 2
 
 
+# What the library raises when a run cannot go on (a file, the index, an option's value);
+# anything else is a bug, still reported in one line.
+EXPECTED: tuple[type[Exception], ...] = (
+    OSError,
+    sqlite3.Error,
+    ValueError,
+    ImportError,
+    OverflowError,
+)
+
+
+@contextmanager
+def could_not_run(
+    what: str | None = None, *, expected: tuple[type[Exception], ...] = ()
+) -> Iterator[None]:
+    """Turn a failure inside the block into ``Error: could not <what>: <reason>`` on stderr
+    and exit status 2 (without ``what``: the reason alone). An error of a kind the library
+    does not raise on purpose is named with its type, as a bug to report."""
+    prefix = f"could not {what}: " if what else ""
+    try:
+        yield
+    except (click.ClickException, click.exceptions.Exit, click.Abort):
+        raise
+    except (*EXPECTED, *expected) as exc:
+        raise CouldNotRun(printable(f"{prefix}{exc}")) from None
+    except Exception as exc:
+        msg = f"{prefix}{type(exc).__name__}: {exc} (a bug; please report it)"
+        raise CouldNotRun(printable(msg)) from None
+
+
+def printable(text: str) -> str:
+    """A message for the terminal: control characters from file names escaped."""
+    from session_files.reporters._common import escape_controls
+
+    return escape_controls(text)
+
+
+def echo_warnings(warnings: list[str]) -> None:
+    """Index warnings on stderr, one line each."""
+    for warning in warnings:
+        click.echo(f"warning: {printable(warning)}", err=True)
+
+
 def resolve_root(root: str | None) -> str:
     """ROOT as given, or (when omitted) the nearest root from the current directory up."""
     if root is not None:
         return root
-    from session_files.read.discovery import RootNotFoundError, find_root
+    from session_files.read.root import RootNotFoundError, require_root
 
     try:
-        return str(find_root())
+        return str(require_root())
     except RootNotFoundError as exc:
         raise CouldNotRun(str(exc)) from None
+
+
+def check_root(root: str) -> None:
+    """ROOT must be an existing directory: a local one, or one an fsspec URL names."""
+    if "://" in root and not root.startswith("file://"):
+        try:
+            from upath import UPath
+
+            missing = not UPath(root).exists()
+        except Exception:  # no remote extra, or the filesystem cannot tell: the engine reports
+            return
+        if missing:
+            msg = f"{root}: no such directory"
+            raise CouldNotRun(msg)
+        return
+    path = Path(root.removeprefix("file://"))
+    if not path.exists():
+        msg = f"{root}: no such directory"
+        raise CouldNotRun(msg)
+    if not path.is_dir():
+        msg = f"{root}: not a directory"
+        raise CouldNotRun(msg)
 
 
 def strict_option(func: F) -> F:

@@ -9,7 +9,13 @@ from typing import cast
 import click
 
 from session_files.analysis.formats import FORMATS, Format, format_of
-from session_files.cli._common import CouldNotRun, report_left_out, resolve_root
+from session_files.cli._common import (
+    CouldNotRun,
+    check_root,
+    could_not_run,
+    report_left_out,
+    resolve_root,
+)
 from session_files.cli.index_options import index_option, open_root_argument, registry_option
 
 
@@ -58,12 +64,10 @@ def export(
     from session_files.api import IncompleteCatalogWarning, load_catalog
 
     root = resolve_root(root)
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", IncompleteCatalogWarning)  # said below, on stderr
-            catalog = load_catalog(root, registry=registry, index=index_path)
-    except (FileNotFoundError, NotADirectoryError, ValueError) as exc:
-        raise CouldNotRun(str(exc)) from None
+    check_root(root)
+    with could_not_run(), warnings.catch_warnings():
+        warnings.simplefilter("ignore", IncompleteCatalogWarning)  # said below, on stderr
+        catalog = load_catalog(root, registry=registry, index=index_path)
     with catalog:
         try:
             result = export_catalog(

@@ -6,15 +6,16 @@ from pathlib import Path
 
 import click
 
-from session_files.cli._common import report_left_out, resolve_root, strict_option
-from session_files.cli.index_options import (
+from session_files.cli._common import (
+    check_root,
     could_not_run,
     echo_warnings,
-    index_option,
-    open_root_argument,
     printable,
-    registry_option,
+    report_left_out,
+    resolve_root,
+    strict_option,
 )
+from session_files.cli.index_options import index_option, open_root_argument, registry_option
 
 
 @click.command()
@@ -26,14 +27,10 @@ def index(root: str | None, registry: str | None, index_path: Path | None, stric
     """Build or refresh the index of ROOT (default: the nearest root from the current
     directory up). How many sidecars errors keep out of the view goes to stderr."""
     from session_files.api import update_index
-    from session_files.read.scan import open_root
     from session_files.reporters.text import plural
 
     root = resolve_root(root)
-    try:
-        open_root(root)  # a missing ROOT is a usage error
-    except (FileNotFoundError, NotADirectoryError, ValueError) as exc:
-        raise click.BadParameter(str(exc), param_hint="ROOT") from None
+    check_root(root)
     with could_not_run(f"index {root}"):
         update = update_index(root, registry=registry, index=index_path)
     result = update.refresh

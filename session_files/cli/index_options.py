@@ -2,15 +2,11 @@
 
 from __future__ import annotations
 
-import sqlite3
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
 
 import click
-
-from session_files.cli._common import CouldNotRun
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -46,27 +42,3 @@ def index_option(func: F) -> F:
         type=click.Path(dir_okay=False, path_type=Path),
         help="Index file (default: ROOT/.session-files/index.sqlite or the user cache).",
     )(func)
-
-
-@contextmanager
-def could_not_run(what: str) -> Iterator[None]:
-    """Turn a failure to open the root or the index into ``error: ...`` and exit status 2."""
-    try:
-        yield
-    except click.ClickException:
-        raise
-    except (OSError, sqlite3.Error, ValueError, ImportError, OverflowError) as exc:
-        raise CouldNotRun(printable(f"could not {what}: {exc}")) from None
-
-
-def printable(text: str) -> str:
-    """A message for the terminal: control characters from file names escaped."""
-    from session_files.reporters._common import escape_controls
-
-    return escape_controls(text)
-
-
-def echo_warnings(warnings: list[str]) -> None:
-    """Index warnings on stderr, one line each."""
-    for warning in warnings:
-        click.echo(f"warning: {printable(warning)}", err=True)

@@ -12,13 +12,14 @@ from typing import Any
 
 import click
 
-from session_files.cli._common import report_left_out, resolve_root, strict_option
-from session_files.cli.index_options import (
+from session_files.cli._common import (
+    check_root,
     could_not_run,
-    index_option,
-    open_root_argument,
-    registry_option,
+    report_left_out,
+    resolve_root,
+    strict_option,
 )
+from session_files.cli.index_options import index_option, open_root_argument, registry_option
 from session_files.reporters._common import escape_controls
 
 TABLE_COLUMNS = ("subject", "session_datetime", "session_dir", "experimenters", "projects")
@@ -163,13 +164,9 @@ def ls(
     if null:
         fmt = "paths"
     from session_files.api import IncompleteCatalogWarning, load_catalog
-    from session_files.read.scan import open_root
 
     root = resolve_root(root)
-    try:
-        open_root(root)  # a missing ROOT is a usage error
-    except (FileNotFoundError, NotADirectoryError, ValueError) as exc:
-        raise click.BadParameter(str(exc), param_hint="ROOT") from None
+    check_root(root)
     with could_not_run(f"list {root}"), warnings.catch_warnings():
         warnings.simplefilter("ignore", IncompleteCatalogWarning)  # said below, on stderr
         catalog = load_catalog(root, registry=registry, index=index_path)

@@ -12,14 +12,13 @@ import os
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 import click
 
 from session_files.reporters.text import plural
 
-from ._common import CouldNotRun
+from ._common import check_root, could_not_run
 
 if TYPE_CHECKING:
     from session_files.datajoint import PublishResult
@@ -190,7 +189,6 @@ def publish(
     """
     from session_files.datajoint import (  # the bridge and its models: loaded when it runs
         ActivationError,
-        MissingExtraError,
         PublishError,
         PublishRefused,
         check_schema_name,
@@ -201,30 +199,24 @@ def publish(
         check_schema_name(schema_name)
     except ValueError as exc:
         raise click.BadParameter(f"--schema {exc}") from None
-    if "://" not in root and not Path(root).is_dir():
-        msg = f"{root}: no such directory"
-        raise CouldNotRun(msg)
-    try:
-        with _datajoint_logs_to_stderr():
-            result = publish_root(
-                root,
-                schema_name,
-                registry=registry,
-                replace=replace,
-                prune=prune,
-                cascade=cascade,
-                allow_errors=allow_errors,
-                dry_run=dry_run,
-                linking_module=linking_module,
-            )
-    except PublishRefused as exc:
-        click.echo(str(exc), err=True)
-        ctx.exit(1)
-    except (MissingExtraError, PublishError, ActivationError, OSError, ValueError) as exc:
-        raise CouldNotRun(str(exc)) from None
-    except Exception as exc:  # never a traceback: say what happened and exit 2
-        msg = f"unexpected {type(exc).__name__}: {exc} (please report this)"
-        raise CouldNotRun(msg) from None
+    check_root(root)
+    with could_not_run(expected=(PublishError, ActivationError)):
+        try:
+            with _datajoint_logs_to_stderr():
+                result = publish_root(
+                    root,
+                    schema_name,
+                    registry=registry,
+                    replace=replace,
+                    prune=prune,
+                    cascade=cascade,
+                    allow_errors=allow_errors,
+                    dry_run=dry_run,
+                    linking_module=linking_module,
+                )
+        except PublishRefused as exc:
+            click.echo(str(exc), err=True)
+            ctx.exit(1)
     for line in render(result):
         click.echo(line)
     ctx.exit(0 if result.ok else 1)

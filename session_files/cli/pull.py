@@ -11,24 +11,13 @@ from typing import TYPE_CHECKING
 
 import click
 
-from session_files.layout import CONFIG_NAME, REGISTRY_DIR
 from session_files.reporters.text import plural
 
-from ._common import CouldNotRun
+from ._common import CouldNotRun, could_not_run, resolve_root
 from .publish import _datajoint_logs_to_stderr
 
 if TYPE_CHECKING:
     from session_files.datajoint import PullResult
-
-
-def _nearest_root(start: Path) -> Path:
-    """The nearest directory upward holding session-files.yaml or registry/ (as git finds
-    its repository); CouldNotRun when there is none."""
-    for directory in (start, *start.parents):
-        if (directory / CONFIG_NAME).is_file() or (directory / REGISTRY_DIR).is_dir():
-            return directory
-    msg = f"no root at or above {start} (no {CONFIG_NAME} nor {REGISTRY_DIR}/); give ROOT"
-    raise CouldNotRun(msg)
 
 
 def render(result: PullResult) -> list[str]:
@@ -89,7 +78,6 @@ def pull(
     """
     from session_files.datajoint import (  # the bridge and its models: loaded when it runs
         ActivationError,
-        MissingExtraError,
         PublishError,
         check_schema_name,
     )
@@ -99,24 +87,18 @@ def pull(
         check_schema_name(schema_name)
     except ValueError as exc:
         raise click.BadParameter(f"--schema {exc}") from None
-    target = Path(root) if root is not None else _nearest_root(Path.cwd())
+    target = Path(resolve_root(root))
     if target.exists() and not target.is_dir():
         msg = f"{root}: not a directory"
         raise CouldNotRun(msg)
-    try:
-        with _datajoint_logs_to_stderr():
-            result = pull_schema(
-                schema_name,
-                target,
-                root_id=root_id,
-                force=force,
-                linking_module=linking_module,
-            )
-    except (MissingExtraError, PublishError, ActivationError, OSError, ValueError) as exc:
-        raise CouldNotRun(str(exc)) from None
-    except Exception as exc:  # never a traceback: say what happened and exit 2
-        msg = f"unexpected {type(exc).__name__}: {exc} (please report this)"
-        raise CouldNotRun(msg) from None
+    with could_not_run(expected=(PublishError, ActivationError)), _datajoint_logs_to_stderr():
+        result = pull_schema(
+            schema_name,
+            target,
+            root_id=root_id,
+            force=force,
+            linking_module=linking_module,
+        )
     for line in render(result):
         click.echo(line)
     ctx.exit(0 if result.ok else 1)

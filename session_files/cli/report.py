@@ -7,7 +7,13 @@ from pathlib import Path
 
 import click
 
-from session_files.cli._common import CouldNotRun, report_left_out, resolve_root
+from session_files.cli._common import (
+    CouldNotRun,
+    check_root,
+    could_not_run,
+    report_left_out,
+    resolve_root,
+)
 from session_files.cli.index_options import index_option, open_root_argument, registry_option
 
 
@@ -47,12 +53,10 @@ def report(
     from session_files.write.writer import atomic_write
 
     root = resolve_root(root)
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", IncompleteCatalogWarning)  # said below, on stderr
-            catalog = load_catalog(root, registry=registry, index=index_path)
-    except (FileNotFoundError, NotADirectoryError, ValueError) as exc:
-        raise CouldNotRun(str(exc)) from None
+    check_root(root)
+    with could_not_run(), warnings.catch_warnings():
+        warnings.simplefilter("ignore", IncompleteCatalogWarning)  # said below, on stderr
+        catalog = load_catalog(root, registry=registry, index=index_path)
     with catalog:
         view = build_overview(catalog, attributes=attributes)
         display = catalog.root

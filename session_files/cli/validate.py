@@ -8,7 +8,6 @@ reason for a 2 goes to stderr as one line, never as a traceback.
 from __future__ import annotations
 
 import os
-import sqlite3
 import sys
 import warnings
 from pathlib import Path
@@ -16,13 +15,8 @@ from typing import TYPE_CHECKING
 
 import click
 
-from session_files.cli._common import CouldNotRun, resolve_root
-from session_files.cli.index_options import (
-    index_option,
-    open_root_argument,
-    printable,
-    registry_option,
-)
+from session_files.cli._common import check_root, could_not_run, printable, resolve_root
+from session_files.cli.index_options import index_option, open_root_argument, registry_option
 from session_files.reporters import REPORTERS
 
 if TYPE_CHECKING:
@@ -42,28 +36,6 @@ def _printable(text: str) -> str:
         return text.encode("utf-8", "replace").decode("utf-8")
 
 
-def _check_root(root: str) -> None:
-    """ROOT must be an existing directory: a local one, or one an fsspec URL names."""
-    if "://" in root and not root.startswith("file://"):
-        try:
-            from upath import UPath
-
-            missing = not UPath(root).exists()
-        except Exception:  # no remote extra, or the filesystem cannot tell: the engine reports
-            return
-        if missing:
-            msg = f"{root}: no such directory"
-            raise CouldNotRun(msg)
-        return
-    path = Path(root.removeprefix("file://"))
-    if not path.exists():
-        msg = f"{root}: no such directory"
-        raise CouldNotRun(msg)
-    if not path.is_dir():
-        msg = f"{root}: not a directory"
-        raise CouldNotRun(msg)
-
-
 def _check_registry(registry: str | None) -> None:
     """An explicit local ``--registry DIR`` must exist (a missing one is a typo, not a lab)."""
     if registry is not None and "://" not in registry and not Path(registry).is_dir():
@@ -78,16 +50,8 @@ def _run(root: str, registry: str | None, index: Path | None) -> Report:
 
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", IndexRebuiltWarning)
-        try:
+        with could_not_run(f"validate {root}"):
             report = validate_root(root, registry=registry, index=index)
-        except (OSError, ValueError, ImportError, sqlite3.Error) as exc:
-            msg = f"could not validate {root}: {exc}"
-            raise CouldNotRun(printable(msg)) from None
-        except Exception as exc:  # never a traceback: say what happened, exit 2
-            msg = (
-                f"could not validate {root}: {type(exc).__name__}: {exc} (a bug; please report it)"
-            )
-            raise CouldNotRun(printable(msg)) from None
     for warning in caught:
         click.echo(f"warning: {printable(str(warning.message))}", err=True)
     return report
@@ -121,7 +85,7 @@ def validate(
     """
     try:
         root = resolve_root(root)
-        _check_root(root)
+        check_root(root)
         _check_registry(registry)
         report = _run(root, registry, index_path)
     except click.ClickException as exc:  # exit 2; CI still gets a document that says why

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from ._common import CouldNotRun
+from ._common import CouldNotRun, check_root, resolve_root
 from .index_options import registry_option
 
 
@@ -29,20 +29,10 @@ def watch(root: Path | None, registry: str | None, poll: bool) -> None:
     import logging
 
     from ..index.watch import watch as watch_root
-    from ..read.root import find_root
     from ..reporters.text import finding_line, plural
 
-    if root is None:
-        root = find_root(Path.cwd())
-        if root is None:
-            msg = (
-                "no data root here: no directory from the current one upward holds"
-                " session-files.yaml or registry/; give ROOT"
-            )
-            raise CouldNotRun(msg)
-    elif not root.is_dir():
-        msg = f"{root}: no such directory"
-        raise CouldNotRun(msg)
+    root = Path(resolve_root(None if root is None else str(root)))
+    check_root(str(root))
     logging.getLogger("watchfiles").setLevel(logging.ERROR)  # its Ctrl-C notice: we exit 0
     first = True
     try:
