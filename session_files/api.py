@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, TypeAlias
 
 from pathlib_abc import ReadablePath
 
-from .findings import Finding
+from .findings import Finding, FindingCounts
 from .index import (
     RefreshResult,
     default_index_path,
@@ -57,23 +57,13 @@ class IndexRebuiltWarning(UserWarning):
 
 
 @dataclass
-class IndexUpdate:
+class IndexUpdate(FindingCounts):
     """What ``update_index`` did, and what the index now says."""
 
     refresh: RefreshResult
     findings: list[Finding] = field(default_factory=list)
     sessions: int = 0
     left_out: int = 0  # sidecars kept out of the view by their errors
-
-    @property
-    def errors(self) -> int:
-        """Error-severity findings."""
-        return sum(f.severity == "error" for f in self.findings)
-
-    @property
-    def warnings(self) -> int:
-        """Warning-severity findings."""
-        return sum(f.severity == "warning" for f in self.findings)
 
 
 def _sessions(conn: sqlite3.Connection) -> int:

@@ -94,6 +94,22 @@ class Finding:
         }
 
 
+class FindingCounts:
+    """``errors`` and ``warnings``: the counts every result with ``findings`` reports."""
+
+    findings: list[Finding]
+
+    @property
+    def errors(self) -> int:
+        """The number of error-severity findings."""
+        return sum(finding.severity == "error" for finding in self.findings)
+
+    @property
+    def warnings(self) -> int:
+        """The number of warning-severity findings."""
+        return sum(finding.severity == "warning" for finding in self.findings)
+
+
 def apply_severity(findings: list[Finding], overrides: dict[str, SeveritySetting]) -> list[Finding]:
     """Findings with the root config's severity overrides applied; ``off`` drops them."""
     if not overrides:

@@ -5,11 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from .findings import Finding
+from .findings import Finding, FindingCounts
 
 
 @dataclass
-class Report:
+class Report(FindingCounts):
     """Every finding of one run over a root, how many sessions made it into the view, and
     which files were checked. Plain data: nothing to close (the view itself is handed out
     by ``load_catalog``, or with the report by ``api.validate_and_load``)."""
@@ -26,16 +26,6 @@ class Report:
     def could_not_run(cls, root: str, reason: str) -> Report:
         """The report of a check that could not run: no findings, and the reason."""
         return cls(root, failure=reason)
-
-    @property
-    def errors(self) -> int:
-        """The number of error-severity findings."""
-        return sum(finding.severity == "error" for finding in self.findings)
-
-    @property
-    def warnings(self) -> int:
-        """The number of warning-severity findings."""
-        return sum(finding.severity == "warning" for finding in self.findings)
 
     @property
     def ok(self) -> bool:
