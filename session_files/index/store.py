@@ -278,7 +278,9 @@ def connect(path: Path | None) -> sqlite3.Connection:
         # WAL: readers (even this process's own open catalogs) never block a refresh
         conn.execute("PRAGMA journal_mode = WAL")
     conn.execute("PRAGMA synchronous = NORMAL")
-    conn.execute("PRAGMA cache_size = -131072")  # up to 128 MiB: a cold build stays in memory
+    # 16 MiB of page cache: a cold build of 100,000 sessions was no faster with 128 MiB (the
+    # OS caches the file too), and the main process peaked 100 MiB higher
+    conn.execute("PRAGMA cache_size = -16384")
     conn.execute("PRAGMA temp_store = MEMORY")
     return conn
 
