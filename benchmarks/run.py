@@ -13,7 +13,7 @@ minimums, the least disturbed runs on a shared machine):
 * load_catalog    from a fresh index (``refresh=False``), up to the first count
 * one subject     ``catalog.sessions(subject=...)``
 * peak memory     max RSS of a cold index: the main process plus each worker
-* pybids          (``--pybids``) ``BIDSLayout(validate=False)`` on the equivalent BIDS tree,
+* pybids          (``--pybids N ...``, at those sizes) ``BIDSLayout(validate=False)`` on the equivalent BIDS tree,
                   pybids in its own venv (``bids.py``); the ratio is pybids / ours
 * s3 cold / warm  (``--s3 N``) N sidecars in a bucket of a local S3 endpoint (moto's
                   server, ``s3.py``) vs listing + reading them with s3fs directly
@@ -300,7 +300,9 @@ def main() -> None:
     parser.add_argument("sizes", nargs="*", type=int, default=[1000, 10000])
     parser.add_argument("--workdir", type=Path, default=Path(tempfile.gettempdir()) / "sf-bench")
     parser.add_argument("--repeat", type=int, default=3, help="runs per figure (min, median)")
-    parser.add_argument("--pybids", action="store_true", help="also time pybids (own venv)")
+    parser.add_argument(
+        "--pybids", type=int, nargs="*", default=[], metavar="N", help="also pybids at these sizes"
+    )
     parser.add_argument("--s3", type=int, default=0, metavar="N", help="also N sidecars on S3")
     parser.add_argument("--markdown", type=Path, help="also write the table here")
     args = parser.parse_args()
@@ -310,12 +312,12 @@ def main() -> None:
     figures: list[Figure] = []
     startup(args.repeat, figures)
     for n in args.sizes:
-        bench(n, args.workdir, args.repeat, figures, args.pybids)
+        bench(n, args.workdir, args.repeat, figures, n in args.pybids)
     if args.s3:
         s3(args.s3, args.workdir, args.repeat, figures)
     if args.markdown:
         shown = [str(n) for n in args.sizes] + [f"--repeat {args.repeat}"]
-        shown += ["--pybids"] if args.pybids else []
+        shown += ["--pybids " + " ".join(map(str, args.pybids))] if args.pybids else []
         shown += [f"--s3 {args.s3}"] if args.s3 else []
         command = " ".join(["python benchmarks/run.py", *shown, f"--markdown {args.markdown}"])
         args.markdown.write_text(markdown(figures, command), encoding="utf-8")
