@@ -7,11 +7,11 @@ from collections.abc import Mapping
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
-from yaml.nodes import Node, ScalarNode
+from yaml.nodes import MappingNode, Node, ScalarNode
 
 from ..findings import Finding
 from ..records import NO_NUL
-from .yamlsafe import locate, locate_key, node_at
+from .yamlsafe import Builder, YamlProblem, locate, locate_key, node_at, position
 
 _TYPE_NAMES = {
     str: "text",
@@ -51,7 +51,11 @@ def _shown(value: object) -> str:
 
 
 def _message(
-    err: Mapping[str, Any], loc: tuple[Any, ...], allowed: tuple[str, ...], text: str | None
+    err: Mapping[str, Any],
+    loc: tuple[Any, ...],
+    allowed: tuple[str, ...],
+    text: str | None,
+    is_key: bool = False,
 ) -> str:
     kind = err["type"]
     where = describe(loc)
@@ -67,6 +71,13 @@ def _message(
         listed = f" (allowed: {', '.join(allowed)})" if allowed and len(loc) == 1 else ""
         owner = f"{describe(loc[:-1])} has an " if len(loc) > 1 else ""
         return f"{owner}unknown key {key!r}{hint}{listed}"
+    if kind == "string_type" and is_key:
+        got = describe_type(value)
+        written = text if text is not None else str(value)
+        return (
+            f"the key {_clip(written)!r} of {describe(loc[:-1])} is {got} to YAML, but keys"
+            f" must be text; quote the key ('{_clip(written)}')"
+        )
     if kind == "string_type":
         got = describe_type(value)
         quote = (
@@ -106,17 +117,45 @@ def schema_findings(
     allowed = tuple(model.model_fields)
     for err in exc.errors(include_url=False):
         loc = tuple(err["loc"])
+        key_node = None
         if loc and loc[-1] == "[key]":
             loc = loc[:-1]
             line, column = locate_key(node, prefix + loc)
+            key_node = _key_node(node, prefix + loc)
+            if key_node is not None:
+                line, column = position(key_node)
         elif err["type"] == "extra_forbidden":
             line, column = locate_key(node, prefix + loc)
         elif err["type"] == "missing":
             line, column = locate(node, prefix + loc[:-1])
         else:
             line, column = locate(node, prefix + loc)
-        found, exact = node_at(node, prefix + loc)
-        text = found.value if exact and isinstance(found, ScalarNode) else None
-        message = _message(err, prefix + loc, allowed, text)
+        if key_node is not None:  # the message is about the key, so is its text
+            text: str | None = key_node.value
+        else:
+            found, exact = node_at(node, prefix + loc)
+            text = found.value if exact and isinstance(found, ScalarNode) else None
+        is_key = key_node is not None or err["loc"][-1:] == ("[key]",)
+        message = _message(err, prefix + loc, allowed, text, is_key)
         findings.append(Finding.make("schema", path, message, line, column))
     return findings
+
+
+def _key_node(node: Node | None, loc: tuple[Any, ...]) -> ScalarNode | None:
+    """The key node of the mapping entry at ``loc`` whose key reads as ``loc[-1]`` (a key
+    that is not text: 1, true, null)."""
+    parent, exact = node_at(node, loc[:-1])
+    if not exact or not isinstance(parent, MappingNode):
+        return None
+    want = loc[-1]
+    for key_node, _ in parent.value:
+        if not isinstance(key_node, ScalarNode):
+            continue
+        try:
+            got = Builder().key(key_node, 0)
+        except YamlProblem:
+            continue
+        # pydantic's loc turns keys into int or str (true -> 1, null -> 'None')
+        if not isinstance(got, str) and (got == want or str(got) == want):
+            return key_node
+    return None

@@ -61,8 +61,11 @@ def registry_schema(kind: str) -> dict[str, Any]:
         "$schema": DRAFT,
         "$id": ID_BASE + f"{kind}.schema.json",
         "title": f"registry/{kind}.yaml",
-        "description": f"The {kind} registry: each key is a primary key, each value its attributes.",
-        "type": "object",
+        "description": (
+            f"The {kind} registry: each key is a primary key, each value its attributes"
+            " (an empty file is an empty registry)."
+        ),
+        "type": ["object", "null"],
         "propertyNames": key_schema,
         "additionalProperties": reference,
         "$defs": defs,
