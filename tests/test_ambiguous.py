@@ -229,3 +229,16 @@ def test_root_config_scalars_are_checked_too() -> None:
     assert (finding.code, finding.path, finding.line) == ("yaml-ambiguous", "session-files.yaml", 2)
     assert loaded.config.severity == {"misnamed-sidecar": "off"}  # still applied as read
     assert parse_config(b'severity:\n  misnamed-sidecar: "off"\n').findings == ()
+
+
+@pytest.mark.parametrize("key", ["1", "true", "null", "1.5"])
+def test_a_key_that_is_not_text_is_named_and_quoted_at_its_position(key: str) -> None:
+    """Was: `attributes: {1: x}` said "quote it ('x')": the value, not the key."""
+    parsed = parse_sidecar(
+        f"subject: M001\nsession_datetime: 2024-01-15 10:30:00\nattributes: {{{key}: x}}\n".encode(),
+        "s.yaml",
+    )
+    (finding,) = parsed.findings
+    assert (finding.code, finding.line, finding.column) == ("schema", 3, 14)
+    assert f"the key '{key}' of attributes" in finding.message
+    assert finding.message.endswith(f"quote the key ('{key}')")
