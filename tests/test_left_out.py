@@ -105,9 +105,20 @@ def test_the_config_file_alone_marks_a_root(
     assert not (root / "a/.session-files").exists()
 
 
-@pytest.mark.parametrize("command", ["ls", "index", "validate"])
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["ls"],
+        ["index"],
+        ["validate"],
+        ["export", "--table", "session", "--out", "../s.csv"],
+        ["report", "--out", "../r.html"],
+        ["publish", "--schema", "sf_nowhere"],
+    ],
+    ids=lambda args: args[0],
+)
 def test_no_root_above_exits_2_and_says_what_was_looked_for(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, command: str
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, command: list[str]
 ) -> None:
     if any((parent / "registry").is_dir() or (parent / "session-files.yaml").is_file()
            for parent in tmp_path.parents):  # fmt: skip
@@ -115,7 +126,7 @@ def test_no_root_above_exits_2_and_says_what_was_looked_for(
     plain = tmp_path / "plain"
     plain.mkdir()
     monkeypatch.chdir(plain)
-    code, _, err = run(command)
+    code, _, err = run(*command)
     assert code == 2
     assert "session-files.yaml" in err and "registry/" in err and str(plain) in err
     assert list(plain.iterdir()) == []  # nothing written into a directory that is no root

@@ -18,7 +18,7 @@ import click
 
 from session_files.reporters.text import plural
 
-from ._common import check_root, could_not_run
+from ._common import check_root, could_not_run, resolve_root
 
 if TYPE_CHECKING:
     from session_files.datajoint import PublishResult
@@ -140,7 +140,7 @@ def _datajoint_logs_to_stderr() -> Iterator[None]:
 
 
 @click.command()
-@click.argument("root", default=".")
+@click.argument("root", required=False)
 @click.option("--schema", "schema_name", required=True, metavar="NAME", help="Database schema.")
 @click.option("--registry", metavar="DIR", default=None, help="Directory of the registries.")
 @click.option(
@@ -165,7 +165,7 @@ def _datajoint_logs_to_stderr() -> Iterator[None]:
 @click.pass_context
 def publish(
     ctx: click.Context,
-    root: str,
+    root: str | None,
     schema_name: str,
     registry: str | None,
     replace: bool,
@@ -175,7 +175,8 @@ def publish(
     dry_run: bool,
     linking_module: str | None,
 ) -> None:
-    """Insert ROOT's registries and sessions into a DataJoint 2 schema.
+    """Insert ROOT's registries and sessions into a DataJoint 2 schema (ROOT: default the
+    nearest root from the current directory up).
 
     The connection comes from DataJoint's settings: DJ_HOST, DJ_PORT, DJ_USER, DJ_PASS and
     DJ_BACKEND (postgresql or mysql), or datajoint.json. Sessions already there are left
@@ -199,6 +200,7 @@ def publish(
         check_schema_name(schema_name)
     except ValueError as exc:
         raise click.BadParameter(f"--schema {exc}") from None
+    root = resolve_root(root)
     check_root(root)
     with could_not_run(expected=(PublishError, ActivationError)):
         try:
