@@ -48,7 +48,7 @@ def export(
     registry: str | None,
     index_path: Path | None,
 ) -> None:
-    """Write the view of ROOT (default: the current directory) to a file: one table
+    """Write the view of ROOT (default: the nearest root upward) to a file: one table
     (--table NAME) or one row per session (--wide); parquet, csv or jsonl.
 
     CSV is safe for spreadsheets: a text cell starting with = + - @, a tab or a carriage

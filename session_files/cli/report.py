@@ -44,7 +44,7 @@ def report(
     index_path: Path | None,
 ) -> None:
     """Write one self-contained HTML page (works offline, no scripts) with the figures of
-    ROOT (default: the current directory): totals, sessions per month and per subject,
+    ROOT (default: the nearest root upward): totals, sessions per month and per subject,
     breakdowns by experimenter, project and --attribute, and every finding by code."""
     from session_files.analysis.html import render_html
     from session_files.analysis.overview import build_overview
