@@ -5,12 +5,16 @@ it must exist), and how warnings and left-out sidecars are reported."""
 from __future__ import annotations
 
 import sqlite3
+import warnings
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
+
+if TYPE_CHECKING:
+    from session_files.index.catalog import Catalog
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -97,6 +101,21 @@ def check_root(root: str) -> None:
     if not path.is_dir():
         msg = f"{root}: not a directory"
         raise CouldNotRun(msg)
+
+
+def load_view(
+    root: str | None, registry: str | None, index: Path | None, *, verb: str | None = None
+) -> tuple[str, Catalog]:
+    """The root (resolved and checked) and its catalog, for the commands that read the view;
+    a failure is exit status 2 (``could not <verb> <root>: ...`` with ``verb``). Left-out
+    sidecars are not warned about here: the command says so on stderr (``report_left_out``)."""
+    from session_files.api import IncompleteCatalogWarning, load_catalog
+
+    root = resolve_root(root)
+    check_root(root)
+    with could_not_run(f"{verb} {root}" if verb else None), warnings.catch_warnings():
+        warnings.simplefilter("ignore", IncompleteCatalogWarning)
+        return root, load_catalog(root, registry=registry, index=index)
 
 
 def strict_option(func: F) -> F:

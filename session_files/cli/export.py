@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import warnings
 from pathlib import Path
 from typing import cast
 
@@ -11,10 +10,8 @@ import click
 from session_files.analysis.formats import FORMATS, Format, format_of
 from session_files.cli._common import (
     CouldNotRun,
-    check_root,
-    could_not_run,
+    load_view,
     report_left_out,
-    resolve_root,
 )
 from session_files.cli.index_options import index_option, open_root_argument, registry_option
 
@@ -61,13 +58,8 @@ def export(
         msg = f"cannot tell the format of {out.name!r} from its suffix; give --format"
         raise click.UsageError(msg)
     from session_files.analysis.export import export as export_catalog
-    from session_files.api import IncompleteCatalogWarning, load_catalog
 
-    root = resolve_root(root)
-    check_root(root)
-    with could_not_run(), warnings.catch_warnings():
-        warnings.simplefilter("ignore", IncompleteCatalogWarning)  # said below, on stderr
-        catalog = load_catalog(root, registry=registry, index=index_path)
+    root, catalog = load_view(root, registry, index_path)
     with catalog:
         try:
             result = export_catalog(

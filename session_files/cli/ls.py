@@ -5,7 +5,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-import warnings
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -13,10 +12,8 @@ from typing import Any
 import click
 
 from session_files.cli._common import (
-    check_root,
-    could_not_run,
+    load_view,
     report_left_out,
-    resolve_root,
     strict_option,
 )
 from session_files.cli.index_options import index_option, open_root_argument, registry_option
@@ -163,13 +160,8 @@ def ls(
         raise click.UsageError(msg)
     if null:
         fmt = "paths"
-    from session_files.api import IncompleteCatalogWarning, load_catalog
 
-    root = resolve_root(root)
-    check_root(root)
-    with could_not_run(f"list {root}"), warnings.catch_warnings():
-        warnings.simplefilter("ignore", IncompleteCatalogWarning)  # said below, on stderr
-        catalog = load_catalog(root, registry=registry, index=index_path)
+    root, catalog = load_view(root, registry, index_path, verb="list")
     filters: dict[str, Any] = {
         "subject": subject or None,
         "project": project or None,

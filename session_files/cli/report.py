@@ -2,17 +2,14 @@
 
 from __future__ import annotations
 
-import warnings
 from pathlib import Path
 
 import click
 
 from session_files.cli._common import (
     CouldNotRun,
-    check_root,
-    could_not_run,
+    load_view,
     report_left_out,
-    resolve_root,
 )
 from session_files.cli.index_options import index_option, open_root_argument, registry_option
 
@@ -48,15 +45,10 @@ def report(
     breakdowns by experimenter, project and --attribute, and every finding by code."""
     from session_files.analysis.html import render_html
     from session_files.analysis.overview import build_overview
-    from session_files.api import IncompleteCatalogWarning, load_catalog
     from session_files.reporters.text import plural
     from session_files.write.writer import atomic_write
 
-    root = resolve_root(root)
-    check_root(root)
-    with could_not_run(), warnings.catch_warnings():
-        warnings.simplefilter("ignore", IncompleteCatalogWarning)  # said below, on stderr
-        catalog = load_catalog(root, registry=registry, index=index_path)
+    root, catalog = load_view(root, registry, index_path)
     with catalog:
         view = build_overview(catalog, attributes=attributes)
         display = catalog.root
