@@ -153,6 +153,7 @@ def _differential(document: str, pick: Any) -> None:
         )
 
 
+@pytest.mark.fuzz
 @given(plain_texts)
 @example("0o17")
 @example("+0o17")
@@ -164,6 +165,7 @@ def test_every_value_read_differently_is_flagged(text: str) -> None:
     _differential(f"v: {text}\n", lambda pair: pair[1])
 
 
+@pytest.mark.fuzz
 @given(plain_texts)
 @example("on")
 @example("1_0")
