@@ -64,7 +64,10 @@ class Root(Protocol):
 
     def read_optional(self, path: str) -> bytes | None:
         """A root-relative file's bytes, or None when it does not exist; raises OSError."""
-        ...
+        try:
+            return self.read(path)
+        except FileNotFoundError:
+            return None
 
 
 def ignore_spec(patterns: list[str]) -> pathspec.PathSpec[Any]:
@@ -73,7 +76,7 @@ def ignore_spec(patterns: list[str]) -> pathspec.PathSpec[Any]:
     return pathspec.GitIgnoreSpec.from_lines(patterns, backend="re2")
 
 
-class LocalRoot:
+class LocalRoot(Root):
     """A directory on a local or mounted filesystem, walked with ``os.scandir``."""
 
     def __init__(self, path: str | os.PathLike[str]) -> None:
@@ -169,12 +172,6 @@ class LocalRoot:
     def read(self, path: str) -> bytes:
         return read_regular(self._file(path), READ_LIMIT)
 
-    def read_optional(self, path: str) -> bytes | None:
-        try:
-            return self.read(path)
-        except FileNotFoundError:
-            return None
-
 
 def _is_text(name: str) -> bool:
     """False for a file name whose bytes are not UTF-8 (Python keeps them as surrogates)."""
@@ -200,7 +197,7 @@ def _misnamed(rel: str, name: str) -> Finding:
     return Finding.make("misnamed-sidecar", rel, message)
 
 
-class PathRoot:
+class PathRoot(Root):
     """Any ``pathlib_abc.ReadablePath``: a universal-pathlib ``UPath`` (memory://, zip://, s3://).
 
     A path backed by an fsspec filesystem is listed in one pass (``find``: on S3 one
@@ -324,12 +321,6 @@ class PathRoot:
             else:  # another failure of the transport: reported like an I/O error
                 results.append(OSError(f"{path}: {item}"))
         return results
-
-    def read_optional(self, path: str) -> bytes | None:
-        try:
-            return self.read(path)
-        except FileNotFoundError:
-            return None
 
 
 def read_bounded(target: ReadablePath) -> bytes:
