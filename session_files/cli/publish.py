@@ -7,11 +7,6 @@ refused). The reason for a 2 goes to stderr as one message, never as a traceback
 
 from __future__ import annotations
 
-import logging
-import os
-import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import TYPE_CHECKING
 
 import click
@@ -19,6 +14,12 @@ import click
 from session_files.reporters.text import plural
 
 from ._common import check_root, could_not_run, resolve_root
+from ._datajoint import (
+    check_schema,
+    datajoint_logs_to_stderr,
+    linking_module_option,
+    schema_option,
+)
 
 if TYPE_CHECKING:
     from session_files.datajoint import PublishResult
@@ -113,35 +114,9 @@ def render(result: PublishResult) -> list[str]:
     return lines
 
 
-@contextmanager
-def _datajoint_logs_to_stderr() -> Iterator[None]:
-    """DataJoint logs to stdout at INFO by default; keep stdout for our report.
-
-    ``DJ_LOG_LEVEL`` and ``DJ_LOG_STREAM``, when set, are respected.
-    """
-    from session_files.datajoint import load_datajoint
-
-    load_datajoint()  # DataJoint sets up its logger on import
-    logger = logging.getLogger("datajoint")
-    level = logger.level
-    handlers = [h for h in logger.handlers if isinstance(h, logging.StreamHandler)]
-    streams = [h.stream for h in handlers]
-    if "DJ_LOG_LEVEL" not in os.environ:
-        logger.setLevel(logging.WARNING)
-    if "DJ_LOG_STREAM" not in os.environ:
-        for handler in handlers:
-            handler.setStream(sys.stderr)
-    try:
-        yield
-    finally:
-        logger.setLevel(level)
-        for handler, stream in zip(handlers, streams, strict=True):
-            handler.setStream(stream)
-
-
 @click.command()
 @click.argument("root", required=False)
-@click.option("--schema", "schema_name", required=True, metavar="NAME", help="Database schema.")
+@schema_option
 @click.option("--registry", metavar="DIR", default=None, help="Directory of the registries.")
 @click.option(
     "--replace", is_flag=True, help="Update sessions and registry rows that differ, in place."
@@ -156,11 +131,8 @@ def _datajoint_logs_to_stderr() -> Iterator[None]:
     "--allow-errors", is_flag=True, help="Publish the valid sessions of a root with errors."
 )
 @click.option("--dry-run", is_flag=True, help="Print the plan; write nothing.")
-@click.option(
-    "--linking-module",
-    metavar="MODULE",
-    default=None,
-    help="Importable module with Subject, Project and Experimenter tables to link to.",
+@linking_module_option(
+    "Importable module with Subject, Project and Experimenter tables to link to."
 )
 @click.pass_context
 def publish(
@@ -192,19 +164,15 @@ def publish(
         ActivationError,
         PublishError,
         PublishRefused,
-        check_schema_name,
     )
     from session_files.datajoint import publish as publish_root
 
-    try:
-        check_schema_name(schema_name)
-    except ValueError as exc:
-        raise click.BadParameter(f"--schema {exc}") from None
+    check_schema(schema_name)
     root = resolve_root(root)
     check_root(root)
     with could_not_run(expected=(PublishError, ActivationError)):
         try:
-            with _datajoint_logs_to_stderr():
+            with datajoint_logs_to_stderr():
                 result = publish_root(
                     root,
                     schema_name,

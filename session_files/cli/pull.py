@@ -14,7 +14,12 @@ import click
 from session_files.reporters.text import plural
 
 from ._common import CouldNotRun, could_not_run, resolve_root
-from .publish import _datajoint_logs_to_stderr
+from ._datajoint import (
+    check_schema,
+    datajoint_logs_to_stderr,
+    linking_module_option,
+    schema_option,
+)
 
 if TYPE_CHECKING:
     from session_files.datajoint import PullResult
@@ -44,7 +49,7 @@ def render(result: PullResult) -> list[str]:
 
 @click.command()
 @click.argument("root", required=False, default=None)
-@click.option("--schema", "schema_name", required=True, metavar="NAME", help="Database schema.")
+@schema_option
 @click.option(
     "--root-id",
     metavar="ID",
@@ -52,12 +57,7 @@ def render(result: PullResult) -> list[str]:
     help="Pull the sessions of this root, when several roots published into the schema.",
 )
 @click.option("--force", is_flag=True, help="Overwrite existing files that differ.")
-@click.option(
-    "--linking-module",
-    metavar="MODULE",
-    default=None,
-    help="Importable module with the Subject, Project and Experimenter tables.",
-)
+@linking_module_option("Importable module with the Subject, Project and Experimenter tables.")
 @click.pass_context
 def pull(
     ctx: click.Context,
@@ -79,19 +79,15 @@ def pull(
     from session_files.datajoint import (  # the bridge and its models: loaded when it runs
         ActivationError,
         PublishError,
-        check_schema_name,
     )
     from session_files.datajoint import pull as pull_schema
 
-    try:
-        check_schema_name(schema_name)
-    except ValueError as exc:
-        raise click.BadParameter(f"--schema {exc}") from None
+    check_schema(schema_name)
     target = Path(resolve_root(root))
     if target.exists() and not target.is_dir():
         msg = f"{root}: not a directory"
         raise CouldNotRun(msg)
-    with could_not_run(expected=(PublishError, ActivationError)), _datajoint_logs_to_stderr():
+    with could_not_run(expected=(PublishError, ActivationError)), datajoint_logs_to_stderr():
         result = pull_schema(
             schema_name,
             target,
