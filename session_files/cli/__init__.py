@@ -11,6 +11,8 @@ import importlib
 
 import click
 
+from session_files._version import __version__
+
 # command name -> "module:attribute" (modules relative to this package)
 COMMANDS = {
     "export": ".export:export",
@@ -47,6 +49,6 @@ class LazyGroup(click.Group):
 
 
 @click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(package_name="session-files")
+@click.version_option(__version__, package_name="session-files")
 def main() -> None:
     """Keep experimental session metadata honest: check and catalog session.yaml sidecars."""
