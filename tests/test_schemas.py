@@ -17,6 +17,7 @@ from session_files.cli import main
 from session_files.read.registry import parse_registry
 from session_files.read.sidecar import parse_sidecar
 from session_files.write.schema_export import all_schemas
+from session_files.write.writer import dump_yaml
 
 REPO = Path(__file__).parent.parent
 SCHEMAS = REPO / "schemas"
@@ -171,7 +172,7 @@ def sidecar_documents(draw: st.DrawFn) -> dict[str, Any]:
 @given(document=sidecar_documents())
 def test_sidecar_schema_and_models_agree(document: dict[str, Any]) -> None:
     by_schema = validator("session.schema.json").is_valid(document)
-    text = yaml.safe_dump(document, allow_unicode=True, sort_keys=False)
+    text = dump_yaml(document)  # the package's writer: YAML 1.1-ambiguous text is quoted
     parsed = parse_sidecar(text.encode("utf-8"), "session.yaml")
     assert parsed.ok == by_schema, (text, parsed.findings)
 
@@ -211,6 +212,6 @@ def test_registry_schema_and_models_agree(kind: str, data: st.DataObject) -> Non
     entry = data.draw(st.none() | registry_entries[kind] | words, label="entry")
     document = {key: entry}
     by_schema = validator(f"{kind}.schema.json").is_valid(document)
-    text = yaml.safe_dump(document, allow_unicode=True)
+    text = dump_yaml(document)
     parsed = parse_registry(kind, text.encode("utf-8"), f"{kind}.yaml")
     assert (key in parsed.rows and not parsed.findings) == by_schema, (text, parsed.findings)
