@@ -129,8 +129,30 @@ def _implicit_tag(text: str) -> str:
     return str(_RESOLVER.resolve(ScalarNode, text, (True, False)))  # type: ignore[no-untyped-call]
 
 
+# The answer for a scalar is a pure function of its text and tag, and sidecars repeat the
+# same keys and values in every file: short scalars' answers are remembered across files.
+_NONE = ()
+_READINGS: dict[tuple[str, str], tuple[Any, ...]] = {}
+_READINGS_MAX = 50_000
+_SHORT = 64
+
+
 def readings(node: ScalarNode) -> tuple[Any, Any] | None:
     """(YAML 1.1 reading, YAML 1.2 reading) of a plain scalar when they differ, else None."""
+    text = node.value
+    if len(text) > _SHORT:
+        return _uncached_readings(node)
+    key = (text, node.tag)
+    pair = _READINGS.get(key)
+    if pair is None:
+        found = _uncached_readings(node)
+        pair = _NONE if found is None else found
+        if len(_READINGS) < _READINGS_MAX:
+            _READINGS[key] = pair
+    return None if pair is _NONE else (pair[0], pair[1])
+
+
+def _uncached_readings(node: ScalarNode) -> tuple[Any, Any] | None:
     try:
         pair = _readings(node)
     except ValueError:  # a number Python will not make (4,300+ digits): the builder says so
