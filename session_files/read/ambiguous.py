@@ -203,18 +203,21 @@ def _message(node: ScalarNode, key: bool, ours: Any, core: Any) -> str:
     return f"{what} '{shown}' {told}; quote it ('{shown}') so every YAML reader reads the same text"
 
 
-def _plain_scalars(root: Node) -> list[tuple[ScalarNode, Node | None]]:
-    """Every plain scalar below ``root`` (aliased nodes once), with its mapping if it is a key."""
+def _candidates(root: Node) -> list[tuple[ScalarNode, Node | None]]:
+    """Every plain scalar below ``root`` (aliased nodes once), with its mapping if it is a key,
+    in document order; those already known to read the same everywhere are left out."""
     out: list[tuple[ScalarNode, Node | None]] = []
     seen: set[int] = set()
     stack: list[tuple[Node, Node | None]] = [(root, None)]
+    known = _READINGS
     while stack:
         node, mapping = stack.pop()
         if id(node) in seen:
             continue
         seen.add(id(node))
         if isinstance(node, ScalarNode):
-            if not node.style:  # plain: None (PyYAML) or "" (libyaml)
+            # plain: None (PyYAML) or "" (libyaml)
+            if not node.style and known.get((node.value, node.tag)) is not _NONE:
                 out.append((node, mapping))
         elif isinstance(node, SequenceNode):
             stack.extend((item, None) for item in reversed(node.value))
@@ -235,7 +238,7 @@ def ambiguous_findings(
     if root is None:
         return []
     findings: list[Finding] = []
-    for node, mapping in _plain_scalars(root):
+    for node, mapping in _candidates(root):
         pair = readings(node)
         if pair is None:
             continue
