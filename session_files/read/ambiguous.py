@@ -212,14 +212,18 @@ def _candidates(root: Node) -> list[tuple[ScalarNode, Node | None]]:
     known = _READINGS
     while stack:
         node, mapping = stack.pop()
+        if isinstance(node, ScalarNode):
+            # plain: None (PyYAML) or "" (libyaml); a scalar left out is left out wherever
+            # an alias repeats it, so only the others need remembering
+            if node.style or known.get((node.value, node.tag)) is _NONE or id(node) in seen:
+                continue
+            seen.add(id(node))
+            out.append((node, mapping))
+            continue
         if id(node) in seen:
             continue
         seen.add(id(node))
-        if isinstance(node, ScalarNode):
-            # plain: None (PyYAML) or "" (libyaml)
-            if not node.style and known.get((node.value, node.tag)) is not _NONE:
-                out.append((node, mapping))
-        elif isinstance(node, SequenceNode):
+        if isinstance(node, SequenceNode):
             stack.extend((item, None) for item in reversed(node.value))
         elif isinstance(node, MappingNode):
             for k, v in reversed(node.value):
