@@ -95,7 +95,7 @@ def bench(n: int, workdir: Path) -> None:
 
     target = workdir / f"pulled-{n}"
     shutil.rmtree(target, ignore_errors=True)
-    seconds, pulled = timed(lambda: pull(schema, target))
+    seconds, pulled = timed(lambda: pull(target, schema))
     print(f"| pull | {n} | {seconds:.1f} s | {pulled.sessions} sessions written |")  # type: ignore[attr-defined]
 
 

@@ -190,7 +190,7 @@ def test_a_schema_name_is_checked_by_the_library_before_anything_is_read(
     with pytest.raises(ValueError, match="use letters, digits and underscores"):
         session_files.publish(tmp_path / "no-such-root", name)
     with pytest.raises(ValueError, match="use letters, digits and underscores"):
-        session_files.datajoint.pull(name, tmp_path / "pulled")
+        session_files.datajoint.pull(tmp_path / "pulled", name)
     assert not (tmp_path / "pulled").exists()
 
 

@@ -69,7 +69,7 @@ def test_pull_refuses_to_overwrite_a_different_sidecar_unless_force(
 ) -> None:
     publish(LAB, schema_name)
     target = tmp_path / "pulled"
-    pull(schema_name, target)
+    pull(target, schema_name)
     sidecar = target / "M002" / "2024-02-01_11-15-00" / "session.yaml"
     sidecar.write_text(sidecar.read_text(encoding="utf-8").replace("rig-2", "rig-9"))
     (target / "M001" / "2024-01-15_10-30-00" / "session.yaml").unlink()
@@ -105,7 +105,7 @@ def test_pull_from_element_sessions_own_schema_uses_the_layout(
     (target / "session-files.yaml").write_text(
         "layout: '{subject}/{session_datetime:%Y%m%d-%H%M}'\n", encoding="utf-8"
     )
-    result = pull(schema_name, target)
+    result = pull(target, schema_name)
     assert result.ok, result.problems
     assert result.root_id is None
     assert (target / "R017" / "20240404-1500" / "session.yaml").is_file()
@@ -210,7 +210,7 @@ def test_publish_pull_publish_changes_nothing(
     first = publish(source, schema_name)
     assert first.ok
     target = base / "pulled"
-    pulled = pull(schema_name, target)
+    pulled = pull(target, schema_name)
     assert pulled.ok, pulled.problems
     assert validate(target).findings == []
     assert catalog_rows(target) == catalog_rows(source)

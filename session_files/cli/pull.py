@@ -89,8 +89,8 @@ def pull(
         raise CouldNotRun(msg)
     with could_not_run(expected=(PublishError, ActivationError)), datajoint_logs_to_stderr():
         result = pull_schema(
-            schema_name,
             target,
+            schema_name,
             root_id=root_id,
             force=force,
             linking_module=linking_module,

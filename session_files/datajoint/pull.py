@@ -61,8 +61,8 @@ class PullResult:
 
 
 def pull(
-    schema_name: str,
     root: str | os.PathLike[str],
+    schema_name: str,
     *,
     root_id: str | None = None,
     force: bool = False,
