@@ -90,3 +90,11 @@ def test_a_no_change_index_imports_no_models(lab: Path) -> None:
     assert heavy_imports(["index", str(lab)]) == []
     (lab / "session-files.yaml").write_text("ignore: [M001/]\n", encoding="utf-8")
     assert update_index(lab, progress=False).sessions == 1
+
+
+def test_a_no_change_ls_imports_no_models(lab: Path) -> None:
+    time.sleep(RACY_NS / 1e9 + 0.1)  # not "racy": a file this old is trusted by its stat
+    assert heavy_imports(["index", str(lab)]) != []  # the first build parses everything
+    for fmt in ("table", "csv", "json", "paths"):  # nothing changed: the view needs no models
+        assert heavy_imports(["ls", str(lab), "--format", fmt]) == [], fmt
+    assert heavy_imports(["ls", str(lab)]) == []

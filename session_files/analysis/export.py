@@ -22,7 +22,6 @@ from typing import Any
 from session_files.index.catalog import Catalog
 from session_files.index.columns import COLUMNS, encode_blob
 from session_files.index.wide import WideColumn, WideKind
-from session_files.write.writer import atomic_write
 
 from .formats import FORMATS, Format, format_of
 
@@ -146,5 +145,7 @@ def export(
         raise ValueError(msg)
     columns, rows = table_data(catalog, table, wide=wide)
     write = {"parquet": _parquet, "csv": _csv, "jsonl": _jsonl}[chosen]
+    from session_files.write.writer import atomic_write  # loads the models: only to write
+
     atomic_write(path, write(columns, rows))
     return Exported(path, len(rows), tuple(c.name for c in columns))

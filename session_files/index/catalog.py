@@ -13,16 +13,22 @@ import weakref
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import asdict, dataclass
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..findings import Finding
-from ..records import TABLES, Row
-from .columns import COLUMNS, Column, from_sql
+from .columns import COLUMNS, PRIMARY_KEYS, Column, from_sql
 from .conditions import register, sessions_where
 from .query import TimeBound, bound, frame, quoted, stored_values
 from .store import guard_rows
 from .wide import Wide
 from .wide import build as build_wide
+
+if TYPE_CHECKING:
+    from ..records import Row
+
+# the table names in the order of records.TABLES (plain data: listing the view's tables or
+# reading plain rows imports no pydantic; only typed rows load the row models)
+TABLE_NAMES: tuple[str, ...] = tuple(COLUMNS)
 
 
 class Table:
@@ -35,13 +41,19 @@ class Table:
         where: tuple[tuple[str, tuple[Any, ...]], ...] = (),
     ) -> None:
         self.name = name
-        self.model: type[Row] = TABLES[name]
         self.columns: tuple[Column, ...] = COLUMNS[name]
         self._conn = conn
         self._where = where
 
     def __repr__(self) -> str:
         return f"<Table {self.name}: {len(self)} rows>"
+
+    @property
+    def model(self) -> type[Row]:
+        """The table's row model (``records.TABLES``), loaded on first use."""
+        from ..records import TABLES
+
+        return TABLES[self.name]
 
     def restrict(self, *, since: TimeBound = None, until: TimeBound = None, **equal: Any) -> Table:
         """Rows whose columns equal the values given (a list: any of them), and whose
@@ -71,7 +83,7 @@ class Table:
             sql += " WHERE " + " AND ".join(clause for clause, _ in self._where)
             params = [value for _, values in self._where for value in values]
         if order:
-            sql += " ORDER BY " + ", ".join(map(quoted, self.model.PRIMARY_KEY))
+            sql += " ORDER BY " + ", ".join(map(quoted, PRIMARY_KEYS[self.name]))
         return sql, params
 
     def __len__(self) -> int:
@@ -178,21 +190,21 @@ class Catalog:
     @property
     def names(self) -> tuple[str, ...]:
         """The table names, as in docs/catalog.md."""
-        return tuple(TABLES)
+        return TABLE_NAMES
 
     def __contains__(self, name: object) -> bool:
-        return name in TABLES
+        return name in COLUMNS
 
     def __iter__(self) -> Iterator[str]:
-        return iter(TABLES)
+        return iter(TABLE_NAMES)
 
     def __getitem__(self, name: str) -> Table:
         return self.table(name)
 
     def table(self, name: str) -> Table:
         """The table ``name``; an unknown name raises KeyError listing the names."""
-        if name not in TABLES:
-            msg = f"no table {name!r}; the tables are: {', '.join(TABLES)}"
+        if name not in COLUMNS:
+            msg = f"no table {name!r}; the tables are: {', '.join(TABLE_NAMES)}"
             raise KeyError(msg)
         return Table(self._conn, name)
 

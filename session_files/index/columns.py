@@ -1,7 +1,8 @@
 """Columns of the relational view, derived from the row models, and their SQLite codecs.
 
 Every table's columns, their order, nullability and Python types come from
-``records.TABLES``; nothing here re-types a column by hand. Values are stored as text:
+``records.TABLES`` (through ``table_layout``, plain data checked against the models by a
+test, so that reading an index imports no pydantic); nothing here re-types a column by hand. Values are stored as text:
 datetimes as ``YYYY-MM-DD HH:MM:SS`` (sortable, so range filters are plain comparisons),
 dates as ``YYYY-MM-DD`` and ``attribute_blob`` as JSON (see ``encode_blob``).
 """
@@ -11,11 +12,13 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any
 
-from session_files.records import TABLES, Row
+from .table_layout import TABLE_LAYOUT, Kind
 
-Kind = Literal["text", "datetime", "date", "blob"]
+if TYPE_CHECKING:
+    from session_files.records import Row
+
 
 _MAP_TAG = "$map"
 
@@ -53,7 +56,10 @@ def columns(model: type[Row]) -> tuple[Column, ...]:
     return tuple(out)
 
 
-COLUMNS: dict[str, tuple[Column, ...]] = {name: columns(model) for name, model in TABLES.items()}
+COLUMNS: dict[str, tuple[Column, ...]] = {
+    name: tuple(Column(*column) for column in layout) for name, (_, layout) in TABLE_LAYOUT.items()
+}
+PRIMARY_KEYS: dict[str, tuple[str, ...]] = {name: key for name, (key, _) in TABLE_LAYOUT.items()}
 
 
 def _tagged(data: Any) -> Any:
