@@ -171,3 +171,19 @@ def test_cli_new_invalid_session_exits_1(tmp_path: Path) -> None:
     )
     assert result.exit_code == 1
     assert "subject is 11 characters long; it must be at most 8" in result.output
+
+
+@pytest.mark.parametrize("text", ["0x_", "0b_", "0o_", "0x", "+0b", "1_0x"])
+def test_text_no_reader_can_make_a_number_of_is_written_and_reads_back(
+    tmp_path: Path, text: str
+) -> None:
+    # '0x_' has the form of a YAML 1.1 integer with no digits: deciding whether it needs
+    # quotes once raised AttributeError, so the session could not be written at all
+    record = Sidecar(
+        subject="M001",
+        session_datetime=datetime(2024, 1, 2, 3, 4, 5),
+        note=text,
+        attributes={"code": Attribute(value=text)},
+    )
+    write_sidecar(tmp_path, record)
+    assert read_sidecar(tmp_path) == record

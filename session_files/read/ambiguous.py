@@ -32,6 +32,7 @@ from .yamlsafe import (
     BOOL,
     FLOAT,
     INT,
+    NOWHERE,
     NULL,
     STR,
     TIMESTAMP,
@@ -152,6 +153,15 @@ def readings(node: ScalarNode) -> tuple[Any, Any] | None:
     return None if pair is _NONE else (pair[0], pair[1])
 
 
+def plain_reads_the_same(text: str, tag: str) -> bool:
+    """Whether a plain scalar of this text, given this tag by the loader, is read the same
+    by YAML 1.1 and YAML 1.2 readers (``readings`` of such a node is None)."""
+    pair = _READINGS.get((text, tag))
+    if pair is None:
+        return readings(ScalarNode(tag, text, NOWHERE)) is None
+    return pair is _NONE
+
+
 def _uncached_readings(node: ScalarNode) -> tuple[Any, Any] | None:
     try:
         pair = _readings(node)
@@ -259,4 +269,4 @@ def ambiguous_findings(
 def plain_is_ambiguous(text: str) -> bool:
     """Whether ``text`` written as a plain scalar would be read differently by YAML 1.1
     and YAML 1.2 (writers quote such text)."""
-    return _readings(ScalarNode(_implicit_tag(text), text)) is not None
+    return _readings(ScalarNode(_implicit_tag(text), text, NOWHERE)) is not None

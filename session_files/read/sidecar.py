@@ -16,6 +16,7 @@ from .ambiguous import ambiguous_findings
 from .files import read_regular
 from .mapping import load_mapping
 from .problems import schema_findings
+from .simple import NotSimple, Scalar, Value, read_simple, text_or_null, typed
 from .yamlsafe import NULL, Builder, position
 
 Position = tuple[int, int]
@@ -106,8 +107,63 @@ def _refs(node: MappingNode) -> Refs:
     )
 
 
+def _simple_attribute(value: Value) -> Any:
+    """``_attribute_data`` for a value of the simple reader."""
+    if isinstance(value, Scalar):
+        return text_or_null(value)
+    if isinstance(value, dict):
+        return {
+            key: text_or_null(item)
+            if key == "value" and isinstance(item, Scalar) and item.tag != NULL
+            else typed(item)
+            for key, item in value.items()
+        }
+    return typed(value)
+
+
+def _simple_refs(document: dict[str, Value]) -> Refs:
+    """``_refs`` for a document of the simple reader."""
+
+    def at(key: str) -> Position:
+        value = document[key]
+        if not isinstance(value, Scalar):
+            raise NotSimple  # the model refuses it; the full reader says where
+        return value.line, value.column
+
+    def items(key: str) -> tuple[Position, ...]:
+        value = document.get(key)
+        return tuple((item.line, item.column) for item in value) if isinstance(value, list) else ()
+
+    return Refs(at("subject"), at("session_datetime"), items("experimenters"), items("projects"))
+
+
+def _parse_simple(data: bytes, path: str) -> ParsedSidecar | None:
+    """The fast path: a sidecar of the simple shape (``simple.py``) that the model accepts
+    as it is; None for anything else, which the full reader then reports on."""
+    tree = read_simple(data)
+    if tree is None:
+        return None
+    try:
+        document = {
+            key: {name: _simple_attribute(item) for name, item in value.items()}
+            if key == "attributes" and isinstance(value, dict)
+            else typed(value)
+            for key, value in tree.items()
+        }
+        record = Sidecar.model_validate(document)
+        refs = _simple_refs(tree)
+    except (NotSimple, ValidationError):
+        return None
+    return ParsedSidecar(path, record, (), refs)
+
+
 def parse_sidecar(data: bytes, path: str) -> ParsedSidecar:
     """Parse and validate a sidecar's bytes; every problem becomes a finding, never an exception."""
+    return _parse_simple(data, path) or parse_sidecar_fully(data, path)
+
+
+def parse_sidecar_fully(data: bytes, path: str) -> ParsedSidecar:
+    """``parse_sidecar`` by the full reader only (no fast path)."""
     places: set[tuple[int, int]] = set()
 
     def build(node: MappingNode) -> tuple[list[Finding], dict[Any, Any]]:

@@ -34,6 +34,35 @@ _NUMBER_START = "+-.0123456789"
 _NUMBER_CHARS = "0123456789_:.+-eExXoObBabcdefABCDEF"
 
 
+_RESOLVER = yaml.resolver.Resolver()
+
+
+def _resolve_scalar(value: str, implicit: tuple[bool, bool]) -> str:
+    """The tag of an untagged scalar: what PyYAML's resolver says, remembered for short ones."""
+    if implicit[0] and len(value) > _LONG_PLAIN:
+        # no regex over a long plain scalar (PyYAML's are slow on 1 MiB of "1:0:0...");
+        # only a number can be that long, and one that looks like it is refused as one
+        looks_numeric = value[0] in _NUMBER_START and not value.strip(_NUMBER_CHARS)
+        return _TAG + ("int" if looks_numeric else "str")
+    if len(value) > 64:
+        return str(_RESOLVER.resolve(ScalarNode, value, implicit))  # type: ignore[no-untyped-call]
+    key = (value, implicit)
+    tag = _RESOLVED.get(key)
+    if tag is None:
+        tag = str(_RESOLVER.resolve(ScalarNode, value, implicit))  # type: ignore[no-untyped-call]
+        if len(_RESOLVED) < _RESOLVED_MAX:
+            _RESOLVED[key] = tag
+    return tag
+
+
+_PLAIN = (True, False)
+
+
+def plain_tag(text: str) -> str:
+    """The tag a plain (unquoted, untagged) scalar of this text gets: the loader's own rule."""
+    return _RESOLVED.get((text, _PLAIN)) or _resolve_scalar(text, _PLAIN)
+
+
 class _Loader(_BaseLoader):
     """The safe loader, with scalar resolution remembered across files.
 
@@ -43,20 +72,9 @@ class _Loader(_BaseLoader):
     """
 
     def resolve(self, kind: type[Node], value: Any, implicit: Any) -> str:
-        if kind is ScalarNode and implicit[0] and len(value) > _LONG_PLAIN:
-            # no regex over a long plain scalar (PyYAML's are slow on 1 MiB of "1:0:0...");
-            # only a number can be that long, and one that looks like it is refused as one
-            looks_numeric = value[0] in _NUMBER_START and not value.strip(_NUMBER_CHARS)
-            return _TAG + ("int" if looks_numeric else "str")
-        if kind is not ScalarNode or len(value) > 64:
+        if kind is not ScalarNode:
             return str(super().resolve(kind, value, implicit))  # type: ignore[no-untyped-call]
-        key = (value, (bool(implicit[0]), bool(implicit[1])))
-        tag = _RESOLVED.get(key)
-        if tag is None:
-            tag = str(super().resolve(kind, value, implicit))  # type: ignore[no-untyped-call]
-            if len(_RESOLVED) < _RESOLVED_MAX:
-                _RESOLVED[key] = tag
-        return tag
+        return _resolve_scalar(value, (bool(implicit[0]), bool(implicit[1])))
 
     def descend_resolver(self, current_node: Any, current_index: Any) -> None:
         """No path resolvers: nothing to track while descending."""
@@ -99,6 +117,9 @@ class YamlProblem(Exception):
         self.message = message
         self.line = line
         self.column = column
+
+
+NOWHERE = yaml.error.Mark("", 0, 0, 0, "", 0)  # the mark of a node made here, not read
 
 
 def position(node: Node) -> tuple[int, int]:
