@@ -209,10 +209,22 @@ def scalar_value(scalar: Scalar) -> Any:
         return scalar.text
     if tag == NULL:
         return None
-    try:
-        return Builder()._scalar(ScalarNode(tag, scalar.text, NOWHERE))
-    except YamlProblem:
-        raise NotSimple from None
+    key = (scalar.text, tag)
+    value = _VALUES.get(key, _VALUES)
+    if value is _VALUES:
+        try:
+            value = Builder()._scalar(ScalarNode(tag, scalar.text, NOWHERE))
+        except YamlProblem:
+            value = _VALUES  # refused: remembered as such
+        if len(scalar.text) <= 64 and len(_VALUES) < _TAGS_MAX:
+            _VALUES[key] = value
+    if value is _VALUES:
+        raise NotSimple
+    return value
+
+
+# (text, tag) -> the number or boolean it is (the dictionary itself: refused); short ones
+_VALUES: dict[tuple[str, str], Any] = {}
 
 
 def text_or_null(scalar: Scalar) -> str | None:
