@@ -1,11 +1,12 @@
 """The common sidecar, read line by line: a fast path that declines everything else.
 
 Almost every sidecar a lab writes is a few ``key: value`` lines: block mappings nested by
-indentation, plain scalars, lists written ``[a, b]`` or as ``- a`` lines, comment lines.
-``read_simple`` reads exactly that shape and returns None for anything else (quotes,
-anchors, aliases, tags, multi-line or block scalars, flow mappings, tabs, carriage
-returns, non-ASCII text, ``---``, a repeated key, a key that is not plain text), which
-then takes the full reader (``yamlsafe`` and ``ambiguous``, with their findings).
+indentation, plain or one-line quoted scalars, lists written ``[a, b]`` or as ``- a``
+lines, comment lines. ``read_simple`` reads exactly that shape and returns None for
+anything else (anchors, aliases, tags, escapes, multi-line or block scalars, flow
+mappings, tabs, carriage returns, control characters, ``---``, a repeated key, a key that
+is not plain ASCII text), which then takes the full reader (``yamlsafe`` and ``ambiguous``, with
+their findings).
 
 It decides nothing the full reader decides differently: every scalar's tag comes from
 the loader's own resolver (``yamlsafe.plain_tag``), its value from the full reader's
@@ -38,8 +39,11 @@ from .yamlsafe import (
 MAX_SIMPLE_BYTES = 64 * 1024  # larger files take the full reader (and its limits)
 MAX_SIMPLE_DEPTH = 16
 
-# Anything but printable ASCII and newlines (tabs, CR, controls, non-ASCII, a BOM).
-_UNSAFE = re.compile(r"[^\x20-\x7e\n]")
+# Anything but newlines and the characters YAML calls printable, less the ones YAML 1.1
+# reads as line breaks (U+0085, U+2028, U+2029) and a byte order mark: tabs, CR, controls.
+_UNSAFE = re.compile(
+    "[^\n\x20-\x7e\xa0-\u2027\u202a-\ud7ff\ue000-\ufefe\uff00-\ufffd\U00010000-\U0010ffff]"
+)
 # A significant line: its indent, then a key (with its value, if any, on the same line) or
 # a list item; a comment line has '#' as its first character after the indent.
 _KEY = re.compile(r"( *)([A-Za-z_][A-Za-z0-9_.-]*):(?: +(.*?))? *\Z")
@@ -55,12 +59,14 @@ _SIMPLE_TAGS = frozenset({STR, TIMESTAMP, NULL, INT, FLOAT, BOOL})
 
 
 class Scalar(NamedTuple):
-    """A plain scalar: its text, the tag the loader gives it, and its 1-based position."""
+    """A scalar: its text, the tag the loader gives it, its 1-based position, and its
+    quotes ('' for a plain scalar)."""
 
     text: str
     tag: str
     line: int
     column: int
+    style: str = ""
 
 
 Value: TypeAlias = "Scalar | list[Scalar] | dict[str, Value]"
@@ -72,9 +78,12 @@ class NotSimple(Exception):
 
 def read_simple(data: bytes) -> dict[str, Value] | None:
     """The document's top-level mapping, or None when the file is not the simple shape."""
-    if len(data) > MAX_SIMPLE_BYTES or not data.isascii():
+    if len(data) > MAX_SIMPLE_BYTES:
         return None
-    text = data.decode("ascii")
+    try:
+        text = data.decode("ascii" if data.isascii() else "utf-8")
+    except UnicodeDecodeError:
+        return None
     if _UNSAFE.search(text):
         return None
     lines: list[tuple[int, int, re.Match[str], bool]] = []  # number, indent, match, is a key
@@ -173,8 +182,20 @@ _TAGS: dict[tuple[str, re.Pattern[str] | None], str] = {}
 _TAGS_MAX = 50_000
 
 
+# One line in quotes: '' stands for ' in single quotes; no escapes in double quotes.
+_SINGLE = re.compile(r"'((?:[^']|'')*)'\Z")
+_DOUBLE = re.compile(r'"([^"\\]*)"\Z')
+
+
 def _scalar(text: str, number: int, column: int, form: re.Pattern[str] | None) -> Scalar:
-    """A plain scalar written in ``form`` (None: a key the line's pattern has matched)."""
+    """A scalar written in ``form`` (None: a key the line's pattern has matched), or in
+    quotes (text, whatever it looks like; YAML 1.1 and 1.2 agree)."""
+    if text[:1] in ("'", '"') and form is not None:
+        quoted = (_SINGLE if text[0] == "'" else _DOUBLE).match(text)
+        if quoted is None:
+            raise NotSimple
+        inner = quoted[1].replace("''", "'") if text[0] == "'" else quoted[1]
+        return Scalar(inner, STR, number, column, text[0])
     tag = _TAGS.get((text, form))
     if tag is None:
         tag = _tag(text, form)
