@@ -46,8 +46,9 @@ _UNSAFE = re.compile(
 )
 # A significant line: its indent, then a key (with its value, if any, on the same line) or
 # a list item; a comment line has '#' as its first character after the indent.
-_KEY = re.compile(r"( *)([A-Za-z_][A-Za-z0-9_.-]*):(?: +(.*?))? *\Z")
-_ITEM = re.compile(r"( *)- +(.*?) *\Z")
+# (Greedy to the end, trailing spaces cut after: no pattern here backtracks over a line.)
+_KEY = re.compile(r"( *)([A-Za-z_][A-Za-z0-9_.-]*):(?: +(.*))?\Z")
+_ITEM = re.compile(r"( *)- +(.*)\Z")
 # A plain scalar: a first character that is no YAML indicator (a '-' only before a digit
 # or '.'), then no '#' (a comment), no flow indicator, and no ': ' (a mapping inside).
 _BLOCK_PLAIN = re.compile(r"(?:[^-?:,\[\]{}#&*!|>'\"%@` ]|-[0-9.])[^#\[\]{}]*\Z")
@@ -125,7 +126,7 @@ def _mapping(
         key = match[2]
         if key in mapping or _scalar(key, number, 1, None).tag != STR:
             raise NotSimple
-        rest = match[3]
+        rest = match[3] and match[3].rstrip(" ")
         at += 1
         if rest:
             mapping[key] = _value(rest, number, match.start(3) + 1)
@@ -152,7 +153,7 @@ def _items(
             break
         if line_indent > indent or is_key:
             raise NotSimple
-        items.append(_scalar(match[2], number, match.start(2) + 1, _BLOCK_PLAIN))
+        items.append(_scalar(match[2].rstrip(" "), number, match.start(2) + 1, _BLOCK_PLAIN))
         at += 1
     return items, at
 
