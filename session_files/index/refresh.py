@@ -14,7 +14,9 @@ without either (``memory://``) are compared by content digest.
 from __future__ import annotations
 
 import gc
+import hashlib
 import json
+import marshal
 import sqlite3
 import time
 from collections.abc import Iterable, Iterator
@@ -134,6 +136,32 @@ def _known(conn: sqlite3.Connection) -> Known:
     return {row[0]: None if row[6] else row[:6] for row in conn.execute(_KNOWN)}
 
 
+def fingerprint(entries: list[Entry]) -> str:
+    """A digest of a sorted listing: every sidecar's path and stat (or tag). Two listings
+    with the same fingerprint are the same listing; one made when the file table was
+    written lets the next refresh know, without reading the table, that nothing changed.
+    (marshal, format 2, writes these tuples of str, int and None the same way every time.)"""
+    return hashlib.sha256(marshal.dumps(list(map(tuple, entries)), 2)).hexdigest()
+
+
+# whether a row must be read again whatever its stat: racy, or described by neither stat
+# nor tag (as on a ``memory://`` root)
+_UNSETTLED = "racy OR size IS NULL OR (tag IS NULL AND mtime_ns IS NULL)"
+
+
+def _settled(conn: sqlite3.Connection, count: int, reading: list[Entry]) -> bool:
+    """Whether the file table now holds the listing (``count`` sidecars) and nothing else,
+    with no row that must be read again: then the listing's fingerprint describes it.
+
+    Without a file read, it does: an unread entry equals its row, a racy or undescribed one
+    is always read, an added one too, and the rows of removed ones are deleted. Otherwise
+    the table says (the rows of the files read were written by this refresh)."""
+    if not reading:
+        return True
+    rows, unsettled = conn.execute(f"SELECT count(*), max({_UNSETTLED}) FROM file").fetchone()
+    return bool(rows == count and not unsettled)
+
+
 def _to_read(entries: list[Entry], known: Known) -> list[Entry]:
     """The entries whose stat or tag is not what the index stored (or that were racy, or
     that nothing describes, as on a ``memory://`` root). An entry is compared as the tuple
@@ -186,13 +214,17 @@ def _refresh(
     patterns = sources.config.ignore
     listing = root.scan(skip, ignore_spec(list(patterns)) if patterns else NOTHING_IGNORED)
 
-    known = _known(conn)
-    present = {entry.path for entry in listing.sidecars}
-    result.removed = sorted(known.keys() - present)
-    _forget(conn, result.removed)
-    conn.executemany("DELETE FROM file WHERE path = ?", [(path,) for path in result.removed])
-
-    reading = _to_read(listing.sidecars, known)
+    listed = fingerprint(listing.sidecars)
+    if meta.get("listing") == listed:
+        known: Known = {}  # the listing the file table holds: nothing to read or remove
+        reading: list[Entry] = []
+    else:
+        known = _known(conn)
+        present = {entry.path for entry in listing.sidecars}
+        result.removed = sorted(known.keys() - present)
+        _forget(conn, result.removed)
+        conn.executemany("DELETE FROM file WHERE path = ?", [(path,) for path in result.removed])
+        reading = _to_read(listing.sidecars, known)
     result.unchanged = len(listing.sidecars) - len(reading)
     stats = {entry.path: entry for entry in reading}
     digests: dict[str, str | None] = (
@@ -248,6 +280,7 @@ def _refresh(
             ("sources_snapshot", sources.snapshot),
             ("refreshed_ns", str(started)),
             ("severity", json.dumps(sources.config.severity, sort_keys=True)),
+            ("listing", listed if _settled(conn, len(listing.sidecars), reading) else ""),
         ],
     )
     result.added.sort()

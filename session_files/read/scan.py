@@ -6,6 +6,7 @@ import os
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from operator import itemgetter
 from pathlib import Path
 from typing import Any, NamedTuple, Protocol
 
@@ -16,6 +17,7 @@ from ..findings import Finding
 from ..layout import READ_LIMIT, SIDECAR_NAME
 from .files import read_regular
 
+_PATH = itemgetter(0)  # an Entry's path: the sort key of a listing
 _MISNAMED = re.compile(r"\s*session\.ya?ml.*", re.IGNORECASE)
 
 
@@ -87,9 +89,14 @@ class LocalRoot(Root):
         self.display = str(self.path)
 
     def scan(self, skip_dirs: frozenset[str], ignore: pathspec.PathSpec[Any]) -> Listing:
+        # The walk of every refresh, next to which the rest of a warm refresh is small. What
+        # is per entry is inline, and the two common cases (a regular sidecar, a directory)
+        # are told apart by d_type alone: no call, no stat but the sidecar's own.
         listing = Listing()
-        sidecars = listing.sidecars
+        sidecars, findings = listing.sidecars, listing.findings
+        matching = len(ignore) > 0  # an empty spec matches nothing: it is not asked
         stack: list[tuple[str, str]] = [(str(self.path), "")]
+        make, add, push = tuple.__new__, sidecars.append, stack.append
         while stack:
             directory, prefix = stack.pop()
             try:
@@ -97,32 +104,46 @@ class LocalRoot(Root):
                     children = list(entries)  # the listing is sorted once, at the end
             except OSError as exc:
                 message = f"directory cannot be listed ({exc.strerror or exc}); its sessions are not indexed"
-                listing.findings.append(
-                    Finding.make("unreadable", prefix.rstrip("/") or ".", message)
-                )
+                findings.append(Finding.make("unreadable", prefix.rstrip("/") or ".", message))
                 continue
-            subdirs: list[tuple[str, str]] = []
+            deeper = len(stack)
             for entry in children:
                 name = entry.name
-                if name.startswith("."):
-                    continue
-                if not name.isascii() and not _is_text(name):  # not UTF-8: never a session_dir
-                    if entry.is_dir(follow_symlinks=False):
-                        listing.findings.append(_not_text(prefix + name))
-                    continue
                 rel = prefix + name
-                try:
-                    if name == SIDECAR_NAME and entry.is_file(follow_symlinks=False):
-                        # the common case, inline: a regular sidecar (d_type says so; no stat)
-                        if not ignore.match_file(rel):
-                            sidecars.append(_entry(rel, entry.stat(follow_symlinks=False)))
+                if name == SIDECAR_NAME:
+                    try:
+                        if entry.is_file(follow_symlinks=False):  # regular: d_type says so
+                            if not (matching and ignore.match_file(rel)):
+                                st = entry.stat(follow_symlinks=False)
+                                fields = (
+                                    rel,
+                                    st.st_size,
+                                    st.st_mtime_ns,
+                                    st.st_ino,
+                                    st.st_ctime_ns,
+                                )
+                                add(make(Entry, (*fields, None)))
+                            continue
+                    except OSError as exc:
+                        findings.append(_unreadable(rel, exc))
                         continue
-                    self._visit(entry, rel, skip_dirs, ignore, listing, subdirs)
+                elif name[0] == ".":
+                    continue
+                elif not name.isascii() and not _is_text(name):  # never a session_dir
+                    if entry.is_dir(follow_symlinks=False):
+                        findings.append(_not_text(rel))
+                    continue
+                try:
+                    if entry.is_dir(follow_symlinks=False):  # a directory, not a link to one
+                        if rel not in skip_dirs and not (matching and ignore.match_file(rel + "/")):
+                            push((entry.path, rel + "/"))
+                    else:
+                        self._visit(entry, rel, skip_dirs, ignore, listing, stack)
                 except OSError as exc:
-                    message = f"cannot be read ({exc.strerror or exc})"
-                    listing.findings.append(Finding.make("unreadable", rel, message))
-            stack.extend(reversed(subdirs))
-        listing.sidecars.sort(key=lambda entry: entry.path)
+                    findings.append(_unreadable(rel, exc))
+            if len(stack) > deeper + 1:  # subdirectories are visited in the order listed
+                stack[deeper:] = reversed(stack[deeper:])
+        sidecars.sort(key=_PATH)
         return listing
 
     def _visit(
@@ -185,6 +206,10 @@ def _is_text(name: str) -> bool:
 def _shown(path: str) -> str:
     """A path for messages: bytes that are not UTF-8 written as ``\\xff`` escapes."""
     return os.fsencode(path).decode("utf-8", "backslashreplace")
+
+
+def _unreadable(rel: str, exc: OSError) -> Finding:
+    return Finding.make("unreadable", rel, f"cannot be read ({exc.strerror or exc})")
 
 
 def _not_text(rel: str) -> Finding:
