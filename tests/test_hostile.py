@@ -537,9 +537,10 @@ def test_a_file_that_disappears_between_listing_and_reading(tmp_path: Path) -> N
     listing = local.scan(frozenset({"registry"}), ignore_spec([]))
     assert "gone/session.yaml" in [entry.path for entry in listing.sidecars]
     (root / "gone" / "session.yaml").unlink()
-    extracted = extract(local, "gone/session.yaml")
-    assert extracted.digest is None
-    assert [row[2] for row in extracted.findings] == ["unreadable"]
+    gone = next(entry for entry in listing.sidecars if entry.path == "gone/session.yaml")
+    extracted = extract(local, gone)
+    assert [(row[0], row[3], row[4]) for row in extracted.files] == [("gone/session.yaml", None, 1)]
+    assert [row[3] for row in extracted.findings] == ["unreadable"]
 
     # and through the engine, deleted between its scan and its reads
     (root / "gone" / "session.yaml").write_bytes(GOOD.replace(b"10:30", b"14:00"))

@@ -19,47 +19,44 @@ from tqdm import tqdm
 from session_files.findings import Finding
 from session_files.layout import READ_LIMIT, SIDECAR_NAME
 from session_files.read.files import digest, read_regular
-from session_files.read.scan import LocalRoot, Root
+from session_files.read.scan import Entry, LocalRoot, Root
 from session_files.read.sidecar import parse_sidecar
 from session_files.records import TABLES
 
 from .columns import encode_blob
-from .schema import (
-    ATTRIBUTE_STAGE,
-    EXPERIMENTER_STAGE,
-    PART_STAGES,
-    PROJECT_STAGE,
-    SESSION_STAGE,
-)
+from .schema import PART_STAGES
 
 PARALLEL_THRESHOLD = 2000  # fewer files than this: one process is faster than starting a pool
-REMOTE_BATCH = 500  # sidecars of a remote root fetched together (concurrently, where it can)
+BATCH = 500  # sidecars read in this process per batch (a remote root fetches them together)
 _DIR_LIMIT = TABLES["session_directory"].model_fields["session_dir"].metadata[0].max_length
 
-FindingRow = tuple[int | None, int | None, str, str]  # line, column, code, message
+FileRow = tuple[Any, ...]  # a ``file`` row: path, size, mtime_ns, digest, racy, tag, ino, ctime_ns
+FindingRow = tuple[str, int | None, int | None, str, str]  # path, line, column, code, message
+StagedRow = tuple[Any, ...]  # a staging row, as ``Stage.columns`` lays it out
 
 
-StagedRow = tuple[Any, ...]  # a staging row without its path (and a part's session key)
+class Batch(NamedTuple):
+    """What a run of sidecars contributes to the index, as the flat rows its tables take
+    (plain tuples, cheap to pickle, each table's rows inserted by one ``executemany``).
 
+    ``files`` has one row per sidecar read, in the order they were given; a digest of None
+    means the file could not be read (it is racy, so it is read again every refresh).
+    """
 
-class Extracted(NamedTuple):
-    """What one sidecar contributes: its digest, its findings and its staged rows (as
-    ``Stage.row`` lays them out: cheap to pickle)."""
-
-    path: str
-    digest: str | None  # None: the file could not be read (it is re-read every refresh)
+    files: list[FileRow]
     findings: list[FindingRow]
-    session: StagedRow | None = None  # the stage_session row; None: nothing is staged
-    parts: tuple[tuple[StagedRow, ...], ...] = ()  # the rows of each of PART_STAGES, in order
+    sessions: list[StagedRow]
+    parts: tuple[list[StagedRow], ...]  # the rows of each of PART_STAGES, in order
+
+
+def new_batch() -> Batch:
+    """An empty batch."""
+    return Batch([], [], [], tuple([] for _ in PART_STAGES))
 
 
 def session_dir(path: str) -> str:
     """The session directory of a sidecar path, relative to the root ('.' for the root)."""
     return path[: -len(SIDECAR_NAME) - 1] if "/" in path else "."
-
-
-def _row(finding: Finding) -> FindingRow:
-    return (finding.line, finding.column, finding.code, finding.message)
 
 
 def _read_plain(base: str, path: str) -> bytes | None:
@@ -71,75 +68,96 @@ def _read_plain(base: str, path: str) -> bytes | None:
         return None
 
 
-def extract(root: Root, path: str) -> Extracted:
-    """Read and parse one sidecar; every problem becomes a finding.
+def extract(root: Root, entry: Entry, racy_after: int = 0, batch: Batch | None = None) -> Batch:
+    """Read and parse one sidecar into ``batch`` (a new one by default); every problem
+    becomes a finding. ``racy_after``: a file changed at or after this time (ns) is racy.
 
     The scan never enters a linked directory, so a local sidecar that is a regular file
     and not itself a link is read directly; everything else goes through ``root.read``.
     """
-    data = _read_plain(root.display, path) if isinstance(root, LocalRoot) else None
+    batch = new_batch() if batch is None else batch
+    data = _read_plain(root.display, entry.path) if isinstance(root, LocalRoot) else None
     try:
         if data is None:
-            data = root.read(path)
+            data = root.read(entry.path)
     except OSError as exc:
-        return _unreadable(path, exc)
-    return extract_bytes(path, data)
+        _unreadable(batch, entry, exc)
+    else:
+        extract_bytes(batch, entry, data, racy_after)
+    return batch
 
 
-def _unreadable(path: str, exc: OSError) -> Extracted:
+def _unreadable(batch: Batch, entry: Entry, exc: OSError) -> None:
+    path = entry.path
     message = f"cannot be read ({exc.strerror or exc}); check its permissions"
-    return Extracted(path, None, [_row(Finding.make("unreadable", path, message))])
+    batch.files.append(_file_row(entry, None, racy=True))
+    finding = Finding.make("unreadable", path, message)
+    batch.findings.append((path, finding.line, finding.column, finding.code, finding.message))
 
 
-def extract_bytes(path: str, data: bytes) -> Extracted:
-    """Parse a sidecar's bytes into staged rows."""
+def _file_row(entry: Entry, key: str | None, *, racy: bool) -> FileRow:
+    path, size, mtime_ns, ino, ctime_ns, tag = entry
+    return (path, size, mtime_ns, key, int(racy), tag, ino, ctime_ns)
+
+
+def extract_bytes(batch: Batch, entry: Entry, data: bytes, racy_after: int) -> None:
+    """Parse a sidecar's bytes into ``batch``: its ``file`` row, its findings, its rows.
+
+    The rows are built straight into the tuples ``Stage.columns`` describes (a test checks
+    them against ``Stage.row``): a cold build makes a few per sidecar, 100,000s in all.
+    """
+    path, _, mtime_ns, _, ctime_ns, tag = entry
+    racy = tag is None and max(mtime_ns or 0, ctime_ns or 0) >= racy_after
+    batch.files.append(_file_row(entry, digest(data), racy=racy))
     parsed = parse_sidecar(data, path)
     record, refs = parsed.record, parsed.refs
-    key = digest(data)
     if record is None or refs is None:
-        return Extracted(path, key, [_row(f) for f in parsed.findings])
+        batch.findings.extend((path, f.line, f.column, f.code, f.message) for f in parsed.findings)
+        return
     directory = session_dir(path)
     if len(directory) > _DIR_LIMIT:
         message = (
             f"is in a directory whose path is {len(directory)} characters long; session_dir"
             f" may be at most {_DIR_LIMIT}: shorten or move the session directory"
         )
-        return Extracted(path, key, [(None, None, "schema", message)])
-    values = {
-        "subject": record.subject,
-        "session_datetime": record.session_datetime.isoformat(sep=" "),
-        "session_dir": directory,
-        "session_note": record.note,
-    }
-    at = {"subject": refs.subject, "session_datetime": refs.session_datetime}
-    parts = {
-        ATTRIBUTE_STAGE.name: tuple(
-            ATTRIBUTE_STAGE.row(
-                {
-                    "attribute_name": name,
-                    "attribute_value": attribute.value,
-                    "attribute_blob": encode_blob(attribute.blob),
-                },
-                {},
+        batch.findings.append((path, None, None, "schema", message))
+        return
+    subject = record.subject
+    when = record.session_datetime.isoformat(sep=" ")
+    batch.sessions.append(
+        (path, subject, when, directory, record.note, *refs.subject, *refs.session_datetime)
+    )
+    attributes, experimenters, projects = batch.parts
+    if record.attributes:
+        attributes.extend(
+            (
+                path,
+                subject,
+                when,
+                name,
+                attribute.value,
+                None if attribute.blob is None else encode_blob(attribute.blob),
             )
-            for name, attribute in (record.attributes or {}).items()
-        ),
-        EXPERIMENTER_STAGE.name: tuple(
-            EXPERIMENTER_STAGE.row({"user": user}, {"user": where})
-            for user, where in zip(record.experimenters or (), refs.experimenters, strict=True)
-        ),
-        PROJECT_STAGE.name: tuple(
-            PROJECT_STAGE.row({"project": project}, {"project": where})
-            for project, where in zip(record.projects or (), refs.projects, strict=True)
-        ),
-    }
-    session = SESSION_STAGE.row(values, at)
-    return Extracted(path, key, [], session, tuple(parts[stage.name] for stage in PART_STAGES))
+            for name, attribute in record.attributes.items()
+        )
+    if record.experimenters:
+        experimenters.extend(
+            (path, subject, when, user, *where)
+            for user, where in zip(record.experimenters, refs.experimenters, strict=True)
+        )
+    if record.projects:
+        projects.extend(
+            (path, subject, when, project, *where)
+            for project, where in zip(record.projects, refs.projects, strict=True)
+        )
 
 
-def _chunk(root: str, paths: Sequence[str]) -> list[Extracted]:
+def _chunk(root: str, entries: Sequence[Entry], racy_after: int) -> Batch:
     local = LocalRoot(root)
-    return [extract(local, path) for path in paths]
+    batch = new_batch()
+    for entry in entries:
+        extract(local, entry, racy_after, batch)
+    return batch
 
 
 class _Bar(tqdm):  # type: ignore[type-arg]
@@ -162,44 +180,45 @@ def _pool(workers: int) -> ProcessPoolExecutor | None:
 
 
 def extract_all(
-    root: Root, paths: Sequence[str], progress: bool | None = None
-) -> Iterator[Extracted]:
-    """Extract every path: across processes for a large local root, else in this process.
+    root: Root, entries: Sequence[Entry], racy_after: int, progress: bool | None = None
+) -> Iterator[Batch]:
+    """Extract every entry, in order, in batches: across processes for a large local root,
+    else in this process. ``racy_after`` as for ``extract``.
 
     A progress bar goes to stderr when it is a terminal (or when ``progress`` is True).
     """
     show = sys.stderr.isatty() if progress is None else progress
     workers = min(os.cpu_count() or 1, 8)
     local = root.path if isinstance(root, LocalRoot) else None
-    pool = _pool(workers) if local is not None and len(paths) >= PARALLEL_THRESHOLD else None
+    pool = _pool(workers) if local is not None and len(entries) >= PARALLEL_THRESHOLD else None
     if pool is None:
         read_many = getattr(root, "read_many", None)
-        with _Bar(total=len(paths), unit="file", file=sys.stderr, disable=not show) as bar:
-            if read_many is None:
-                for path in paths:
-                    yield extract(root, path)
-                    bar.update()
-                return
-            for start in range(0, len(paths), REMOTE_BATCH):
-                batch = list(paths[start : start + REMOTE_BATCH])
-                for path, data in zip(batch, read_many(batch), strict=True):
-                    yield (
-                        _unreadable(path, data)
-                        if isinstance(data, OSError)
-                        else extract_bytes(path, data)
-                    )
-                bar.update(len(batch))
+        with _Bar(total=len(entries), unit="file", file=sys.stderr, disable=not show) as bar:
+            for start in range(0, len(entries), BATCH):
+                run = entries[start : start + BATCH]
+                batch = new_batch()
+                if read_many is None:
+                    for entry in run:
+                        extract(root, entry, racy_after, batch)
+                else:
+                    for entry, data in zip(run, read_many([e.path for e in run]), strict=True):
+                        if isinstance(data, OSError):
+                            _unreadable(batch, entry, data)
+                        else:
+                            extract_bytes(batch, entry, data, racy_after)
+                yield batch
+                bar.update(len(run))
         return
-    size = max(100, min(1000, len(paths) // (workers * 8) + 1))
-    chunks = [paths[i : i + size] for i in range(0, len(paths), size)]
+    size = max(100, min(1000, len(entries) // (workers * 8) + 1))
+    chunks = [entries[i : i + size] for i in range(0, len(entries), size)]
     try:
         # submitting forks the workers, so start the bar (and its thread) only afterwards;
         # a future is dropped once read, so finished chunks do not pile up in memory
-        futures = deque(pool.submit(_chunk, str(local), chunk) for chunk in chunks)
-        with _Bar(total=len(paths), unit="file", file=sys.stderr, disable=not show) as bar:
+        futures = deque(pool.submit(_chunk, str(local), chunk, racy_after) for chunk in chunks)
+        with _Bar(total=len(entries), unit="file", file=sys.stderr, disable=not show) as bar:
             while futures:
-                results = futures.popleft().result()
-                yield from results
-                bar.update(len(results))
+                batch = futures.popleft().result()
+                yield batch
+                bar.update(len(batch.files))
     finally:  # also when the caller stops early: pending chunks are never started
         pool.shutdown(wait=True, cancel_futures=True)

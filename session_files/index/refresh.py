@@ -33,7 +33,7 @@ from session_files.read.scan import Entry, Root, ignore_spec
 from .sources import RegistryArg, Sources, load_sources
 
 if TYPE_CHECKING:
-    from .extract import Extracted
+    from .extract import Batch
 
 # Reading and parsing sidecars, the registries' tables and the integrity checks need the
 # pydantic models: their modules are imported where they are used, so a refresh that finds
@@ -84,27 +84,6 @@ def _forget(conn: sqlite3.Connection, paths: list[str]) -> None:
     for stage in STAGES:
         conn.executemany(f"DELETE FROM {stage} WHERE path = ?", keys)
     conn.executemany("DELETE FROM finding WHERE origin = 'file' AND path = ?", keys)
-
-
-def _stage(conn: sqlite3.Connection, items: list[Extracted]) -> None:
-    from .schema import PART_STAGES, SESSION_STAGE
-
-    conn.executemany(
-        "INSERT INTO finding (origin, path, line, col, code, message)"
-        " VALUES ('file', ?, ?, ?, ?, ?)",
-        ((x.path, *f) for x in items for f in x.findings),
-    )
-    staged = [(x.path, x.session, x.parts) for x in items if x.session is not None]
-    conn.executemany(SESSION_STAGE.insert, ((path, *session) for path, session, _ in staged))
-    for number, stage in enumerate(PART_STAGES):
-        conn.executemany(
-            stage.insert,
-            (
-                (path, *session[:2], *row)
-                for path, session, parts in staged
-                for row in parts[number]
-            ),
-        )
 
 
 def _load_registries(conn: sqlite3.Connection, sources: Sources) -> None:
@@ -226,44 +205,14 @@ def _refresh(
         conn.executemany("DELETE FROM file WHERE path = ?", [(path,) for path in result.removed])
         reading = _to_read(listing.sidecars, known)
     result.unchanged = len(listing.sidecars) - len(reading)
-    stats = {entry.path: entry for entry in reading}
     digests: dict[str, str | None] = (
         dict(conn.execute("SELECT path, digest FROM file")) if reading else {}
     )
-    changed: list[Extracted] = []
-    files: list[
-        tuple[str, int | None, int | None, str | None, int, str | None, int | None, int | None]
-    ] = []
-    for item in _extract_all(root, [entry.path for entry in reading], progress):
-        entry = stats[item.path]
-        changed_ns = max(entry.mtime_ns or 0, entry.ctime_ns or 0)
-        racy = item.digest is None or (entry.tag is None and changed_ns >= started - RACY_NS)
-        files.append(
-            (
-                item.path,
-                entry.size,
-                entry.mtime_ns,
-                item.digest,
-                int(racy),
-                entry.tag,
-                entry.ino,
-                entry.ctime_ns,
-            )
-        )
-        if item.digest is not None and digests.get(item.path) == item.digest:
-            result.unchanged += 1
-            continue
-        (result.modified if item.path in known else result.added).append(item.path)
-        changed.append(item)
-        if len(changed) >= 5000:
-            _flush(conn, changed, known)
-    _flush(conn, changed, known)
-    conn.executemany(
-        "INSERT OR REPLACE INTO file (path, size, mtime_ns, digest, racy, tag, ino, ctime_ns)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-        files,
-    )
-
+    done = 0
+    for batch in _extract_all(root, reading, started - RACY_NS, progress):
+        entries = reading[done : done + len(batch.files)]
+        done += len(entries)
+        _store(conn, batch, entries, digests, known, result)
     conn.execute("DELETE FROM finding WHERE origin = 'scan'")
     _insert_findings(conn, "scan", listing.findings)
     result.sources_changed = meta.get("sources") != sources.state
@@ -289,18 +238,60 @@ def _refresh(
     return result
 
 
-def _extract_all(root: Root, paths: list[str], progress: bool | None) -> Iterator[Extracted]:
+def _extract_all(
+    root: Root, entries: list[Entry], racy_after: int, progress: bool | None
+) -> Iterator[Batch]:
     """``extract.extract_all``, imported only when there is something to read."""
-    if not paths:
+    if not entries:
         return iter(())
     from .extract import extract_all
 
-    return extract_all(root, paths, progress)
+    return extract_all(root, entries, racy_after, progress)
 
 
-def _flush(conn: sqlite3.Connection, changed: list[Extracted], known: Known) -> None:
-    if not changed:
-        return
-    _forget(conn, [item.path for item in changed if item.path in known])
-    _stage(conn, changed)
-    changed.clear()
+_INSERT_FILE = (
+    "INSERT OR REPLACE INTO file (path, size, mtime_ns, digest, racy, tag, ino, ctime_ns)"
+    " VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
+)
+_INSERT_FINDING = (
+    "INSERT INTO finding (origin, path, line, col, code, message) VALUES ('file', ?, ?, ?, ?, ?)"
+)
+
+
+def _store(
+    conn: sqlite3.Connection,
+    batch: Batch,
+    entries: list[Entry],
+    digests: dict[str, str | None],
+    known: Known,
+    result: RefreshResult,
+) -> None:
+    """Store a batch of sidecars read: their ``file`` rows, and the findings and staged rows
+    of those whose content changed (replacing what the index had for them).
+
+    A cold build (nothing known) stores the batch's rows as they are, with no Python per row.
+    """
+    from .schema import PART_STAGES, SESSION_STAGE
+
+    conn.executemany(_INSERT_FILE, batch.files)
+    findings, sessions, parts = batch.findings, batch.sessions, batch.parts
+    if not digests:
+        result.added += [entry.path for entry in entries]
+    else:
+        same = {
+            row[0] for row in batch.files if row[3] is not None and digests.get(row[0]) == row[3]
+        }
+        result.unchanged += len(same)
+        changed = [entry.path for entry in entries if entry.path not in same]
+        result.added += [path for path in changed if path not in known]
+        modified = [path for path in changed if path in known]
+        result.modified += modified
+        _forget(conn, modified)
+        if same:
+            findings = [row for row in findings if row[0] not in same]
+            sessions = [row for row in sessions if row[0] not in same]
+            parts = tuple([row for row in rows if row[0] not in same] for rows in parts)
+    conn.executemany(_INSERT_FINDING, findings)
+    conn.executemany(SESSION_STAGE.insert, sessions)
+    for stage, rows in zip(PART_STAGES, parts, strict=True):
+        conn.executemany(stage.insert, rows)

@@ -25,8 +25,9 @@ REGISTRY_TABLES = {kind: registry.table for kind, registry in REGISTRIES.items()
 
 @dataclass(frozen=True)
 class Stage:
-    """One staging table, described once: the DDL, the INSERT, the rows ``extract`` builds
-    and the integrity queries are all generated from it.
+    """One staging table, described once: the DDL, the INSERT and the integrity queries are
+    generated from it; ``extract`` lays its rows out by hand, for speed, and a test checks
+    them against ``row``.
 
     A row is ``(path, *session key (parts only), *values, *positions)``: the sidecar's path,
     for a part the session's key, the view columns in ``values`` order, then for each

@@ -1,0 +1,112 @@
+"""The rows ``extract`` builds for the index, checked against their one description
+(``schema.Stage``): the fast, hand-laid tuples must be what ``Stage.row`` lays out."""
+
+from __future__ import annotations
+
+from session_files.index.columns import encode_blob
+from session_files.index.extract import extract_bytes, new_batch, session_dir
+from session_files.index.schema import (
+    ATTRIBUTE_STAGE,
+    EXPERIMENTER_STAGE,
+    PART_STAGES,
+    PROJECT_STAGE,
+    SESSION_STAGE,
+)
+from session_files.read.files import digest
+from session_files.read.scan import Entry
+from session_files.read.sidecar import parse_sidecar
+from tests.fixtures_roots import sidecar
+
+ATTRIBUTES = """\
+  weight: 21.5
+  rig: {value: B2, blob: {lens: [1, 2], 3: x}}
+  plain: {blob: [a, {b: null}]}
+  flag: true
+"""
+
+
+def _described(path: str, data: bytes) -> tuple[tuple[object, ...], list[list[tuple[object, ...]]]]:
+    """The staging rows of a sidecar as ``Stage.row`` lays them out, from named values."""
+    parsed = parse_sidecar(data, path)
+    record, refs = parsed.record, parsed.refs
+    assert record is not None and refs is not None
+    when = record.session_datetime.isoformat(sep=" ")
+    key = (path, record.subject, when)
+    values = {
+        "subject": record.subject,
+        "session_datetime": when,
+        "session_dir": session_dir(path),
+        "session_note": record.note,
+    }
+    at = {"subject": refs.subject, "session_datetime": refs.session_datetime}
+    session = (path, *SESSION_STAGE.row(values, at))
+    parts = {
+        ATTRIBUTE_STAGE.name: [
+            (
+                *key,
+                *ATTRIBUTE_STAGE.row(
+                    {
+                        "attribute_name": name,
+                        "attribute_value": attribute.value,
+                        "attribute_blob": encode_blob(attribute.blob),
+                    },
+                    {},
+                ),
+            )
+            for name, attribute in (record.attributes or {}).items()
+        ],
+        EXPERIMENTER_STAGE.name: [
+            (*key, *EXPERIMENTER_STAGE.row({"user": user}, {"user": where}))
+            for user, where in zip(record.experimenters or (), refs.experimenters, strict=True)
+        ],
+        PROJECT_STAGE.name: [
+            (*key, *PROJECT_STAGE.row({"project": project}, {"project": where}))
+            for project, where in zip(record.projects or (), refs.projects, strict=True)
+        ],
+    }
+    return session, [parts[stage.name] for stage in PART_STAGES]
+
+
+def test_the_rows_built_are_the_rows_the_stages_describe() -> None:
+    cases = [
+        sidecar("M001", "2024-01-15 10:30:00", ["alice", "bob"], ["vision"], "a note", ATTRIBUTES),
+        sidecar("M002", "2024-01-16 09:00:00"),
+        sidecar("M002", "2024-01-16 09:00:01", [], [], None, "  only: 1\n"),
+    ]
+    for number, text in enumerate(cases):
+        path = f"sub/{number}/session.yaml"
+        data = text.encode()
+        entry = Entry(path, len(data), 1_000, 7, 2_000, None)
+        batch = new_batch()
+        extract_bytes(batch, entry, data, racy_after=1_500)
+        session, parts = _described(path, data)
+        assert batch.sessions == [session]
+        assert [list(rows) for rows in batch.parts] == parts
+        assert batch.findings == []
+        # racy: its ctime (2,000) is not before the refresh's racy limit (1,500)
+        assert batch.files == [(path, len(data), 1_000, digest(data), 1, None, 7, 2_000)]
+        if number == 0:  # every part, and a blob, is there to compare
+            assert all(parts) and any(row[5] is not None for row in parts[0])
+
+
+def test_file_rows_say_racy_only_for_recent_local_files() -> None:
+    data = sidecar().encode()
+    rows = []
+    for entry in (
+        Entry("a/session.yaml", len(data), 1_000, 7, 1_000, None),  # old: trusted by its stat
+        Entry("b/session.yaml", len(data), 3_000, 8, 1_000, None),  # modified recently
+        Entry("c/session.yaml", len(data), None, None, None, '"etag"'),  # remote: its tag
+    ):
+        batch = new_batch()
+        extract_bytes(batch, entry, data, racy_after=2_000)
+        rows.append(batch.files[0][4])
+    assert rows == [0, 1, 0]
+
+
+def test_findings_are_rows_with_their_path_first() -> None:
+    data = b"subject: M001\nsession_datetime: 2024-01-15 10:30:00\nextra: 1\n"
+    batch = new_batch()
+    extract_bytes(batch, Entry("x/session.yaml", len(data), 0, 1, 0, None), data, 10)
+    assert batch.sessions == [] and all(rows == [] for rows in batch.parts)
+    assert [(row[0], row[3]) for row in batch.findings] == [("x/session.yaml", "schema")]
+    assert batch.files[0][3] == digest(data)
