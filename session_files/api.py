@@ -25,6 +25,7 @@ from .index import (
     open_index,
     read_checked_files,
     read_findings,
+    view_counts,
 )
 from .index.sources import RegistryArg
 from .read.scan import open_root
@@ -67,7 +68,7 @@ class IndexUpdate(FindingCounts):
 
 
 def _sessions(conn: sqlite3.Connection) -> int:
-    return int(conn.execute('SELECT count(*) FROM "session"').fetchone()[0])
+    return view_counts(conn)[0]
 
 
 def _warn(messages: list[str]) -> None:
@@ -88,7 +89,8 @@ def update_index(
     path = Path(index) if index is not None else default_index_path(opened, create=True)
     conn, result = open_index(opened, path, registry=registry, progress=progress)
     try:
-        return IndexUpdate(result, read_findings(conn), _sessions(conn), left_out(conn))
+        sessions, left = view_counts(conn)
+        return IndexUpdate(result, read_findings(conn), sessions, left)
     finally:
         conn.close()
 

@@ -19,7 +19,7 @@ import pytest
 
 from session_files import update_index
 from session_files.index import open_index
-from session_files.index.refresh import NOTHING_IGNORED, RACY_NS, fingerprint
+from session_files.index.refresh import NOTHING_IGNORED, RACY_NS, count_view, fingerprint
 from session_files.read.scan import Entry, open_root
 from tests.fixtures_roots import cold, lab_files, sidecar, snapshot, write_root
 
@@ -195,4 +195,35 @@ def test_a_racy_file_is_read_again_until_it_is_not(labs: Iterator[Path]) -> None
     target.write_text(target.read_text(encoding="utf-8").replace("bob", "BOB"), encoding="utf-8")
     os.utime(target, ns=(stat.st_atime_ns, stat.st_mtime_ns))
     assert update_index(lab).refresh.modified == [C]
+    assert indexed(lab) == cold(lab)
+
+
+def counts(root: Path) -> tuple[str, str]:
+    """The view's counts as meta keeps them, and as counted now."""
+    conn = sqlite3.connect(root / ".session-files/index.sqlite")
+    try:
+        (kept,) = conn.execute("SELECT value FROM meta WHERE key = 'counts'").fetchone()
+        return kept, count_view(conn)
+    finally:
+        conn.close()
+
+
+def test_the_kept_counts_are_the_views_after_every_refresh(labs: Iterator[Path]) -> None:
+    lab = armed(labs)
+    steps: list[Callable[[], object]] = [
+        lambda: None,  # nothing changed: the counts are kept, not counted
+        lambda: write_root(lab, {"M009/x/session.yaml": sidecar("M009", "2024-06-01 00:00:00")}),
+        lambda: write_root(lab, {"registry/subjects.yaml": "M001:\n  sex: F\n"}),  # all out
+        lambda: (lab / B).unlink(),
+        lambda: write_root(lab, {"M002/y/session.yaml": "subject: [\n"}),
+        lambda: None,
+    ]
+    seen = []
+    for step in steps:
+        step()
+        update = update_index(lab)
+        kept, counted = counts(lab)
+        assert kept == counted == f"{update.sessions} {update.left_out}"
+        seen.append(kept)
+    assert seen == ["3 0", "3 1", "0 4", "0 3", "0 4", "0 4"]
     assert indexed(lab) == cold(lab)

@@ -6,7 +6,7 @@ connection; ``read_findings`` and the ``Catalog`` read from it.
 
 from __future__ import annotations
 
-from .opening import left_out, open_index, read_checked_files, read_findings
+from .opening import left_out, open_index, read_checked_files, read_findings, view_counts
 from .refresh import RefreshResult
 from .store import IndexDamagedError, default_index_path, existing_index
 
@@ -19,4 +19,5 @@ __all__ = [
     "open_index",
     "read_checked_files",
     "read_findings",
+    "view_counts",
 ]

@@ -10,7 +10,7 @@ from session_files.findings import CODES, Finding, apply_severity
 from session_files.layout import INDEX_DIR, INDEX_FILE
 from session_files.read.scan import LocalRoot, Root
 
-from .refresh import RefreshResult, refresh_index
+from .refresh import RefreshResult, count_view, refresh_index
 from .sources import RegistryArg
 from .store import (
     IndexDamagedError,
@@ -81,13 +81,17 @@ def read_checked_files(conn: sqlite3.Connection, findings: list[Finding]) -> lis
     return sorted(in_view | {finding.path for finding in findings})
 
 
+def view_counts(conn: sqlite3.Connection) -> tuple[int, int]:
+    """How many sessions the view holds, and how many sidecars of the root are not in it
+    (their errors keep them out): as the last refresh counted them."""
+    row = conn.execute("SELECT value FROM meta WHERE key = 'counts'").fetchone()
+    sessions, left = (row[0] if row and row[0] else count_view(conn)).split()
+    return int(sessions), int(left)
+
+
 def left_out(conn: sqlite3.Connection) -> int:
     """How many sidecars of the root are not in the view (their errors keep them out)."""
-    row = conn.execute(
-        "SELECT (SELECT count(*) FROM file)"
-        " - (SELECT count(*) FROM stage_session WHERE in_view = 1)"
-    ).fetchone()
-    return max(int(row[0]), 0)
+    return view_counts(conn)[1]
 
 
 def read_findings(conn: sqlite3.Connection) -> list[Finding]:

@@ -141,6 +141,18 @@ def _settled(conn: sqlite3.Connection, count: int, reading: list[Entry]) -> bool
     return bool(rows == count and not unsettled)
 
 
+def count_view(conn: sqlite3.Connection) -> str:
+    """How many sessions the view holds and how many sidecars their errors keep out of it,
+    as kept in meta (``counts``): counted when the view may have changed, so that a
+    refresh that changed nothing, and what reads its result, counts nothing."""
+    (sessions,) = conn.execute('SELECT count(*) FROM "session"').fetchone()
+    (left_out,) = conn.execute(
+        "SELECT (SELECT count(*) FROM file)"
+        " - (SELECT count(*) FROM stage_session WHERE in_view = 1)"
+    ).fetchone()
+    return f"{sessions} {max(left_out, 0)}"
+
+
 def _to_read(entries: list[Entry], known: Known) -> list[Entry]:
     """The entries whose stat or tag is not what the index stored (or that were racy, or
     that nothing describes, as on a ``memory://`` root). An entry is compared as the tuple
@@ -218,10 +230,12 @@ def _refresh(
     result.sources_changed = meta.get("sources") != sources.state
     if result.sources_changed:
         _load_registries(conn, sources)
-    if result.sources_changed or result.added or result.modified or result.removed:
+    view_changed = result.sources_changed or result.added or result.modified or result.removed
+    if view_changed:
         from .integrity import derive
 
         derive(conn, sources.registries, sources.config.severity, sources.config.layout)
+    counts = meta.get("counts") if not view_changed and meta.get("counts") else count_view(conn)
     conn.executemany(
         "INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)",
         [
@@ -230,6 +244,7 @@ def _refresh(
             ("refreshed_ns", str(started)),
             ("severity", json.dumps(sources.config.severity, sort_keys=True)),
             ("listing", listed if _settled(conn, len(listing.sidecars), reading) else ""),
+            ("counts", counts),
         ],
     )
     result.added.sort()

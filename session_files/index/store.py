@@ -28,7 +28,9 @@ from session_files.layout import INDEX_DIR, INDEX_FILE
 from session_files.read.scan import LocalRoot, Root
 
 FORMAT = "session-files index"
-INDEX_SCHEMA = 4  # 2: staging tables WITHOUT ROWID; 3: file.tag (a remote ETag); 4: ino, ctime
+# 2: staging tables WITHOUT ROWID; 3: file.tag (a remote ETag); 4: ino, ctime; 5: meta keeps
+# the listing's fingerprint and the view's counts (an older version must not leave them stale)
+INDEX_SCHEMA = 5
 BUSY_TIMEOUT_S = 600.0
 APPLICATION_ID = 0x53467831  # "SFx1" in the SQLite header: this file is a session-files index
 _SQLITE_MAGIC = b"SQLite format 3\x00"
