@@ -25,10 +25,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import pathspec
-
 from session_files.findings import Finding
-from session_files.read.scan import Entry, Root, ignore_spec
+from session_files.read.scan import NOTHING_IGNORED, Entry, Root, ignore_spec
 
 from .sources import RegistryArg, Sources, load_sources
 
@@ -41,16 +39,6 @@ if TYPE_CHECKING:
 
 RACY_NS = 2_000_000_000  # coarser than any filesystem timestamp tick we expect (FAT: 2 s)
 Known = dict[str, tuple[Any, ...] | None]  # path -> its file row, None: it must be read again
-
-
-class _NothingIgnored(pathspec.GitIgnoreSpec):
-    """The spec of an empty ``ignore`` list, answering without normalising every path."""
-
-    def match_file(self, file: object, separators: object = None) -> bool:
-        return False
-
-
-NOTHING_IGNORED = _NothingIgnored([])
 
 
 @dataclass

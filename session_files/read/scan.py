@@ -8,14 +8,16 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from operator import itemgetter
 from pathlib import Path
-from typing import Any, NamedTuple, Protocol
+from typing import TYPE_CHECKING, Any, NamedTuple, Protocol
 
-import pathspec
 from pathlib_abc import ReadablePath
 
 from ..findings import Finding
 from ..layout import READ_LIMIT, SIDECAR_NAME
 from .files import read_regular
+
+if TYPE_CHECKING:
+    import pathspec
 
 _PATH = itemgetter(0)  # an Entry's path: the sort key of a listing
 _MISNAMED = re.compile(r"\s*session\.ya?ml.*", re.IGNORECASE)
@@ -56,7 +58,7 @@ class Root(Protocol):
 
     display: str
 
-    def scan(self, skip_dirs: frozenset[str], ignore: pathspec.PathSpec[Any]) -> Listing:
+    def scan(self, skip_dirs: frozenset[str], ignore: Ignore) -> Listing:
         """List every sidecar (skipping hidden entries, ``skip_dirs`` and ignored paths)."""
         ...
 
@@ -72,9 +74,37 @@ class Root(Protocol):
             return None
 
 
-def ignore_spec(patterns: list[str]) -> pathspec.PathSpec[Any]:
+class Ignore(Protocol):
+    """The ignore globs a scan skips paths by (``ignore_spec``, or ``NOTHING_IGNORED``)."""
+
+    def match_file(self, file: str) -> bool:
+        """Whether ``file`` (root-relative; a directory ends in ``/``) is ignored."""
+        ...
+
+    def __len__(self) -> int:
+        """How many patterns: a scan does not ask an empty spec."""
+        ...
+
+
+class _NothingIgnored:
+    """The globs of a config without ``ignore``: nothing matches, and pathspec (with its
+    regular-expression engines, a tenth of a warm CLI refresh) is never imported."""
+
+    def match_file(self, file: str) -> bool:
+        return False
+
+    def __len__(self) -> int:
+        return 0
+
+
+NOTHING_IGNORED: Ignore = _NothingIgnored()
+
+
+def ignore_spec(patterns: list[str]) -> pathspec.GitIgnoreSpec:
     """The gitignore-style globs of the root config, matched by RE2: in time linear in the
     path (Python's own regex backtracks exponentially on ``*a*a*a*a*b``)."""
+    import pathspec  # only a config with patterns needs it
+
     return pathspec.GitIgnoreSpec.from_lines(patterns, backend="re2")
 
 
@@ -88,7 +118,7 @@ class LocalRoot(Root):
         self.real = os.path.realpath(self.path)
         self.display = str(self.path)
 
-    def scan(self, skip_dirs: frozenset[str], ignore: pathspec.PathSpec[Any]) -> Listing:
+    def scan(self, skip_dirs: frozenset[str], ignore: Ignore) -> Listing:
         # The walk of every refresh, next to which the rest of a warm refresh is small. What
         # is per entry is inline, and the two common cases (a regular sidecar, a directory)
         # are told apart by d_type alone: no call, no stat but the sidecar's own.
@@ -151,7 +181,7 @@ class LocalRoot(Root):
         entry: os.DirEntry[str],
         rel: str,
         skip_dirs: frozenset[str],
-        ignore: pathspec.PathSpec[Any],
+        ignore: Ignore,
         listing: Listing,
         subdirs: list[tuple[str, str]],
     ) -> None:
@@ -167,9 +197,7 @@ class LocalRoot(Root):
         elif is_misnamed(entry.name):
             listing.findings.append(_misnamed(rel, entry.name))
 
-    def _symlink(
-        self, entry: os.DirEntry[str], rel: str, ignore: pathspec.PathSpec[Any], listing: Listing
-    ) -> None:
+    def _symlink(self, entry: os.DirEntry[str], rel: str, ignore: Ignore, listing: Listing) -> None:
         """Links are never followed out of the root; a directory link is never followed at all
         (inside the root its target is scanned where it really is)."""
         if ignore.match_file(rel) or ignore.match_file(rel + "/"):
@@ -245,7 +273,7 @@ class PathRoot(Root):
             if child.name and not child.name.startswith(".") and "/" not in child.name:
                 yield child, prefix + child.name
 
-    def scan(self, skip_dirs: frozenset[str], ignore: pathspec.PathSpec[Any]) -> Listing:
+    def scan(self, skip_dirs: frozenset[str], ignore: Ignore) -> Listing:
         if self.fs is not None:
             return self._scan_fs(skip_dirs, ignore)
         listing = Listing()
@@ -273,7 +301,7 @@ class PathRoot(Root):
         listing.sidecars.sort(key=lambda entry: entry.path)
         return listing
 
-    def _scan_fs(self, skip_dirs: frozenset[str], ignore: pathspec.PathSpec[Any]) -> Listing:
+    def _scan_fs(self, skip_dirs: frozenset[str], ignore: Ignore) -> Listing:
         """The same rules as the walk above, over one recursive listing."""
         listing = Listing()
         fs, base = self.fs, self.base
