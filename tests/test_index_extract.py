@@ -3,8 +3,13 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
+from pathlib import Path
+
+from session_files.index import open_index
 from session_files.index.columns import encode_blob
-from session_files.index.extract import extract_bytes, new_batch, session_dir
+from session_files.index.extract import early_pool, extract_bytes, new_batch, session_dir
 from session_files.index.schema import (
     ATTRIBUTE_STAGE,
     EXPERIMENTER_STAGE,
@@ -13,9 +18,9 @@ from session_files.index.schema import (
     SESSION_STAGE,
 )
 from session_files.read.files import digest
-from session_files.read.scan import Entry
+from session_files.read.scan import Entry, open_root
 from session_files.read.sidecar import parse_sidecar
-from tests.fixtures_roots import sidecar
+from tests.fixtures_roots import REGISTRY, cold, sidecar, snapshot, write_root
 
 ATTRIBUTES = """\
   weight: 21.5
@@ -110,3 +115,36 @@ def test_findings_are_rows_with_their_path_first() -> None:
     assert batch.sessions == [] and all(rows == [] for rows in batch.parts)
     assert [(row[0], row[3]) for row in batch.findings] == [("x/session.yaml", "schema")]
     assert batch.files[0][3] == digest(data)
+
+
+def test_a_new_persistent_index_is_read_by_workers_forked_before_the_scan(tmp_path: Path) -> None:
+    """Building an index from nothing forks the workers first (whatever the root's size);
+    what they store is what one process builds in memory."""
+    root = write_root(
+        tmp_path / "root",
+        {
+            **REGISTRY,
+            "M001/a/session.yaml": sidecar("M001", "2024-01-15 10:30:00", ["alice"], ["pilot"]),
+            "M002/b/session.yaml": sidecar("M002", "2024-01-16 10:30:00", ["carol"]),
+            "M009/c/session.yaml": sidecar("M009", "2024-01-17 10:30:00"),
+            "bad/session.yaml": "subject: [\n",
+        },
+    )
+    assert early_pool(open_root("memory://nowhere")) is None  # never for a remote root
+    script = (
+        "import sys; from session_files.index.extract import early_pool;"
+        " from session_files.read.scan import open_root;"
+        " pool = early_pool(open_root(sys.argv[1])); print(pool is not None);"
+        " pool and pool.shutdown()"
+    )
+    forked = subprocess.run(
+        [sys.executable, "-c", script, str(root)], capture_output=True, text=True, check=True
+    )
+    assert forked.stdout.split() == [str(sys.platform == "linux")]
+    expected = cold(root)
+    conn, result = open_index(open_root(root), tmp_path / "index.sqlite")
+    try:
+        assert snapshot(conn) == expected
+    finally:
+        conn.close()
+    assert len(result.added) == 4

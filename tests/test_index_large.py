@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import subprocess
 import sys
+import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -16,13 +19,19 @@ from tests.fixtures_roots import cold, many_sessions, snapshot, write_root
 
 def test_large_local_roots_are_read_by_worker_processes_on_linux() -> None:
     """Workers are forked on Linux; elsewhere (spawn would re-import the caller's script)
-    a large root is read in this process."""
-    pool = _pool(2)
-    if sys.platform == "linux":
-        assert pool is not None
-        pool.shutdown()
-    else:
-        assert pool is None
+    a large root is read in this process. Asked in a fresh interpreter: no pool is forked
+    while another thread runs (as one may here, left by another test's server)."""
+    script = (
+        "from session_files.index.extract import _pool; pool = _pool(2);"
+        " print(pool is not None); pool and pool.shutdown()"
+    )
+    asked = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, check=True
+    )
+    assert asked.stdout.split() == [str(sys.platform == "linux")]
+    with ThreadPoolExecutor(1) as other:  # a second thread: forking now would be unsafe
+        other.submit(time.sleep, 0.5)
+        assert _pool(2) is None
 
 
 def test_a_few_thousand_sessions_with_some_bad_ones(tmp_path: Path) -> None:

@@ -27,6 +27,7 @@ from .columns import encode_blob
 from .schema import PART_STAGES
 
 PARALLEL_THRESHOLD = 2000  # fewer files than this: one process is faster than starting a pool
+CHUNK_MIN, CHUNK_MAX = 50, 1000  # sidecars a worker reads per round trip
 BATCH = 500  # sidecars read in this process per batch (a remote root fetches them together)
 _DIR_LIMIT = TABLES["session_directory"].model_fields["session_dir"].metadata[0].max_length
 
@@ -176,22 +177,65 @@ def _pool(workers: int) -> ProcessPoolExecutor | None:
     """
     if workers < 2 or sys.platform != "linux" or threading.active_count() != 1:
         return None
-    return ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"))
+    try:
+        return ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"))
+    except (ImportError, NotImplementedError, OSError):  # no semaphores (no /dev/shm, a sandbox)
+        return None
+
+
+def _workers() -> int:
+    return min(os.cpu_count() or 1, 8)
+
+
+def early_pool(root: Root) -> ProcessPoolExecutor | None:
+    """Workers forked now, before the scan, for building an index from nothing: forked
+    from a process that holds no listing yet, each worker starts smaller (at 100,000
+    sessions, 30 MiB less each), and starting them overlaps the scan. None where
+    ``extract_all`` would not use workers for any size of root (a remote root, no fork).
+    """
+    if not isinstance(root, LocalRoot):
+        return None
+    pool = _pool(_workers())
+    if pool is not None:
+        try:
+            pool.submit(int)  # a fork pool forks all its workers at the first submit
+        except OSError:  # no process can be forked now: the scan and the reads go on here
+            pool.shutdown(wait=True, cancel_futures=True)
+            return None
+    return pool
+
+
+def _chunks(entries: Sequence[Entry], workers: int) -> Iterator[Sequence[Entry]]:
+    """Runs of entries for the workers, shorter and shorter (each an eighth of what is
+    left, per worker, within CHUNK_MIN..CHUNK_MAX): the first keep each round trip cheap,
+    the last let the workers finish together."""
+    start, count = 0, len(entries)
+    while start < count:
+        size = min(CHUNK_MAX, max(CHUNK_MIN, (count - start) // (workers * 4)))
+        yield entries[start : start + size]
+        start += size
 
 
 def extract_all(
-    root: Root, entries: Sequence[Entry], racy_after: int, progress: bool | None = None
+    root: Root,
+    entries: Sequence[Entry],
+    racy_after: int,
+    progress: bool | None = None,
+    pool: ProcessPoolExecutor | None = None,
 ) -> Iterator[Batch]:
-    """Extract every entry, in order, in batches: across processes for a large local root,
-    else in this process. ``racy_after`` as for ``extract``.
+    """Extract every entry, in order, in batches: across processes for a large local root
+    (in ``pool`` when given: the caller shuts it down), else in this process. ``racy_after``
+    as for ``extract``.
 
     A progress bar goes to stderr when it is a terminal (or when ``progress`` is True).
     """
     show = sys.stderr.isatty() if progress is None else progress
-    workers = min(os.cpu_count() or 1, 8)
+    workers = _workers()
     local = root.path if isinstance(root, LocalRoot) else None
-    pool = _pool(workers) if local is not None and len(entries) >= PARALLEL_THRESHOLD else None
-    if pool is None:
+    own = pool is None
+    if own and local is not None and len(entries) >= PARALLEL_THRESHOLD:
+        pool = _pool(workers)
+    if pool is None or local is None:
         read_many = getattr(root, "read_many", None)
         with _Bar(total=len(entries), unit="file", file=sys.stderr, disable=not show) as bar:
             for start in range(0, len(entries), BATCH):
@@ -209,16 +253,18 @@ def extract_all(
                 yield batch
                 bar.update(len(run))
         return
-    size = max(100, min(1000, len(entries) // (workers * 8) + 1))
-    chunks = [entries[i : i + size] for i in range(0, len(entries), size)]
     try:
         # submitting forks the workers, so start the bar (and its thread) only afterwards;
         # a future is dropped once read, so finished chunks do not pile up in memory
-        futures = deque(pool.submit(_chunk, str(local), chunk, racy_after) for chunk in chunks)
+        futures = deque(
+            pool.submit(_chunk, str(local), chunk, racy_after)
+            for chunk in _chunks(entries, workers)
+        )
         with _Bar(total=len(entries), unit="file", file=sys.stderr, disable=not show) as bar:
             while futures:
                 batch = futures.popleft().result()
                 yield batch
                 bar.update(len(batch.files))
     finally:  # also when the caller stops early: pending chunks are never started
-        pool.shutdown(wait=True, cancel_futures=True)
+        if own:
+            pool.shutdown(wait=True, cancel_futures=True)

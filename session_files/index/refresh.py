@@ -31,6 +31,8 @@ from session_files.read.scan import NOTHING_IGNORED, Entry, Root, ignore_spec
 from .sources import RegistryArg, Sources, load_sources
 
 if TYPE_CHECKING:
+    from concurrent.futures import ProcessPoolExecutor
+
     from .extract import Batch
 
 # Reading and parsing sidecars, the registries' tables and the integrity checks need the
@@ -177,12 +179,37 @@ def refresh_index(
     progress: bool | None = None,
 ) -> RefreshResult:
     """Refresh the index inside the caller's transaction (see ``store.begin``)."""
-    with _collector_paused():
-        return _refresh(conn, root, registry, progress)
+    with _collector_paused(), _early_workers(conn, root) as pool:
+        return _refresh(conn, root, registry, progress, pool)
+
+
+@contextmanager
+def _early_workers(conn: sqlite3.Connection, root: Root) -> Iterator[ProcessPoolExecutor | None]:
+    """The extract workers, forked before the scan (see ``extract.early_pool``) when a
+    persistent index is built from nothing; None otherwise (they are forked after the scan,
+    when there is enough to read). Shut down on the way out, pending work cancelled."""
+    pool = None
+    if getattr(conn, "path", None) is not None and _empty(conn):
+        from .extract import early_pool
+
+        pool = early_pool(root)
+    try:
+        yield pool
+    finally:
+        if pool is not None:
+            pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _empty(conn: sqlite3.Connection) -> bool:
+    return conn.execute("SELECT 1 FROM file LIMIT 1").fetchone() is None
 
 
 def _refresh(
-    conn: sqlite3.Connection, root: Root, registry: RegistryArg, progress: bool | None
+    conn: sqlite3.Connection,
+    root: Root,
+    registry: RegistryArg,
+    progress: bool | None,
+    pool: ProcessPoolExecutor | None,
 ) -> RefreshResult:
     started, clock = time.time_ns(), time.perf_counter()
     result = RefreshResult(root.display, None)
@@ -209,7 +236,7 @@ def _refresh(
         dict(conn.execute("SELECT path, digest FROM file")) if reading else {}
     )
     done = 0
-    for batch in _extract_all(root, reading, started - RACY_NS, progress):
+    for batch in _extract_all(root, reading, started - RACY_NS, progress, pool):
         entries = reading[done : done + len(batch.files)]
         done += len(entries)
         _store(conn, batch, entries, digests, known, result)
@@ -242,14 +269,18 @@ def _refresh(
 
 
 def _extract_all(
-    root: Root, entries: list[Entry], racy_after: int, progress: bool | None
+    root: Root,
+    entries: list[Entry],
+    racy_after: int,
+    progress: bool | None,
+    pool: ProcessPoolExecutor | None,
 ) -> Iterator[Batch]:
     """``extract.extract_all``, imported only when there is something to read."""
     if not entries:
         return iter(())
     from .extract import extract_all
 
-    return extract_all(root, entries, racy_after, progress)
+    return extract_all(root, entries, racy_after, progress, pool)
 
 
 _INSERT_FILE = (
