@@ -14,8 +14,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeAlias
 
-from pathlib_abc import ReadablePath
-
 from .findings import Finding, FindingCounts
 from .index import (
     RefreshResult,
@@ -32,9 +30,11 @@ from .read.scan import open_root
 from .report import Report
 
 if TYPE_CHECKING:
+    from pathlib_abc import ReadablePath
+
     from .index.catalog import Catalog
 
-RootArg: TypeAlias = str | os.PathLike[str] | ReadablePath
+RootArg: TypeAlias = "str | os.PathLike[str] | ReadablePath"
 IndexArg: TypeAlias = str | os.PathLike[str] | None
 
 

@@ -18,17 +18,17 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeAlias
 
-from pathlib_abc import ReadablePath
-
 from session_files.findings import Finding, SeveritySetting
 from session_files.layout import CONFIG_NAME, READ_LIMIT, REGISTRY_DIR
 from session_files.read.files import digest, read_regular
 from session_files.read.scan import LocalRoot, Root, read_bounded
 
 if TYPE_CHECKING:
+    from pathlib_abc import ReadablePath
+
     from session_files.read.registry import ParsedRegistry
 
-RegistryArg: TypeAlias = str | os.PathLike[str] | ReadablePath | None
+RegistryArg: TypeAlias = "str | os.PathLike[str] | ReadablePath | None"
 Reader: TypeAlias = Callable[[str], bytes | None]
 
 
@@ -157,16 +157,11 @@ def locate_registry(root: Root, setting: RegistryArg) -> tuple[str, str | None, 
     A relative setting is relative to the root; an absolute one inside a local root is
     treated as relative; anything else is outside and shown by its absolute POSIX path.
     """
-    if isinstance(setting, ReadablePath) and not isinstance(setting, os.PathLike):
-        remote = setting
+    if setting is not None and not isinstance(setting, (str, os.PathLike)):
+        from pathlib_abc import ReadablePath  # a local registry never needs it
 
-        def read_remote(name: str) -> bytes | None:
-            try:
-                return read_bounded(remote.joinpath(name))
-            except FileNotFoundError:
-                return None
-
-        return str(remote), None, read_remote
+        if isinstance(setting, ReadablePath):
+            return _remote_registry(setting)
     text = os.fspath(setting if setting is not None else REGISTRY_DIR)
     if "://" in text:
         from upath import UPath
@@ -188,6 +183,16 @@ def locate_registry(root: Root, setting: RegistryArg) -> tuple[str, str | None, 
     rel = posixpath.normpath(text.replace(os.sep, "/"))
     rel = "" if rel == "." else rel
     return rel, rel, _reader_in(root, rel)
+
+
+def _remote_registry(remote: ReadablePath) -> tuple[str, str | None, Reader]:
+    def read_remote(name: str) -> bytes | None:
+        try:
+            return read_bounded(remote.joinpath(name))
+        except FileNotFoundError:
+            return None
+
+    return str(remote), None, read_remote
 
 
 def _reader_in(root: Root, rel: str) -> Reader:

@@ -10,14 +10,13 @@ from operator import itemgetter
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple, Protocol
 
-from pathlib_abc import ReadablePath
-
 from ..findings import Finding
 from ..layout import READ_LIMIT, SIDECAR_NAME
 from .files import read_regular
 
 if TYPE_CHECKING:
     import pathspec
+    from pathlib_abc import ReadablePath
 
 _PATH = itemgetter(0)  # an Entry's path: the sort key of a listing
 _MISNAMED = re.compile(r"\s*session\.ya?ml.*", re.IGNORECASE)
@@ -407,8 +406,11 @@ def _unlisted(prefix: str, exc: OSError) -> Finding:
 
 def open_root(root: str | os.PathLike[str] | ReadablePath) -> Root:
     """A Root for a local path, a ReadablePath, or an fsspec URL (``memory://``, ``zip://``...)."""
-    if isinstance(root, ReadablePath) and not isinstance(root, os.PathLike):
-        return PathRoot(root)
+    if not isinstance(root, (str, os.PathLike)):
+        from pathlib_abc import ReadablePath  # a local root never needs it
+
+        if isinstance(root, ReadablePath):
+            return PathRoot(root)
     if isinstance(root, str) and "://" in root and not root.startswith("file://"):
         try:
             from upath import UPath
