@@ -26,7 +26,8 @@ def damage_pages(index: Path, seed: int) -> None:
     """Overwrite 512 bytes somewhere after the first page, as a bad sector would."""
     data = bytearray(index.read_bytes())
     rng = random.Random(seed)
-    start = rng.randrange(4096, len(data) - 512)
+    page = int.from_bytes(data[16:18], "big")  # the page size, from the SQLite header
+    start = rng.randrange(page, len(data) - 512)
     data[start : start + 512] = rng.randbytes(512)
     index.write_bytes(bytes(data))
 

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 import subprocess
 import sys
 from pathlib import Path
@@ -17,6 +18,7 @@ from session_files.index.schema import (
     PROJECT_STAGE,
     SESSION_STAGE,
 )
+from session_files.index.store import APPLICATION_ID, PAGE_SIZE
 from session_files.read.files import digest
 from session_files.read.scan import Entry, open_root
 from session_files.read.sidecar import parse_sidecar
@@ -148,3 +150,19 @@ def test_a_new_persistent_index_is_read_by_workers_forked_before_the_scan(tmp_pa
     finally:
         conn.close()
     assert len(result.added) == 4
+
+
+def test_a_new_index_has_8_kib_pages_and_an_older_one_keeps_its_own(tmp_path: Path) -> None:
+    root = write_root(tmp_path / "root", {**REGISTRY, "a/session.yaml": sidecar()})
+    older = tmp_path / "older.sqlite"
+    with sqlite3.connect(older) as made:  # an index file made with SQLite's default pages
+        made.execute("PRAGMA page_size = 4096")
+        made.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+        made.execute("VACUUM")
+    for index, size in ((tmp_path / "new.sqlite", PAGE_SIZE), (None, PAGE_SIZE), (older, 4096)):
+        conn, _ = open_index(open_root(root), index)
+        try:
+            assert conn.execute("PRAGMA page_size").fetchone()[0] == size
+            assert snapshot(conn) == cold(root)
+        finally:
+            conn.close()

@@ -56,7 +56,8 @@ def test_a_truncated_index_is_rebuilt_with_a_warning(
     indexed_root: tuple[Path, Path, bytes], keep: str
 ) -> None:
     root, index, data = indexed_root
-    size = {"first page": 4096, "half": len(data) // 2}.get(keep, len(data) - 4096)
+    page = int.from_bytes(data[16:18], "big")  # the page size, from the SQLite header
+    size = {"first page": page, "half": len(data) // 2}.get(keep, len(data) - page)
     index.write_bytes(data[:size])  # its header still says it is a session-files index
     with pytest.warns(IndexRebuiltWarning, match="is unreadable .*rebuilt from scratch"):
         checked = validate_and_load(root, index=index)

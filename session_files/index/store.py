@@ -32,6 +32,9 @@ FORMAT = "session-files index"
 # the listing's fingerprint and the view's counts (an older version must not leave them stale)
 INDEX_SCHEMA = 5
 BUSY_TIMEOUT_S = 600.0
+# 8 KiB pages: building 10,000 sessions took a quarter less CPU in inserts and a third
+# less in its commit than with SQLite's default 4 KiB (an index file made before keeps its own)
+PAGE_SIZE = 8192
 APPLICATION_ID = 0x53467831  # "SFx1" in the SQLite header: this file is a session-files index
 _SQLITE_MAGIC = b"SQLite format 3\x00"
 _SIDE_FILES = ("-journal", "-wal", "-shm")
@@ -121,6 +124,7 @@ def _create_empty(path: Path) -> None:
     # says what it is from its first page on (in WAL mode, new pages live in the -wal file)
     conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT_S, isolation_level=None)
     try:
+        conn.execute(f"PRAGMA page_size = {PAGE_SIZE}")  # before the first write fixes it
         conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
         conn.execute("PRAGMA journal_mode = WAL")
     finally:
@@ -273,7 +277,9 @@ def connect(path: Path | None) -> sqlite3.Connection:
         check_same_thread=False,
     )
     conn.path = path
-    if path is not None:
+    if path is None:
+        conn.execute(f"PRAGMA page_size = {PAGE_SIZE}")  # as a new index file has
+    else:
         # WAL: readers (even this process's own open catalogs) never block a refresh
         conn.execute("PRAGMA journal_mode = WAL")
     conn.execute("PRAGMA synchronous = NORMAL")
