@@ -125,12 +125,14 @@ class LocalRoot(Root):
         sidecars, findings = listing.sidecars, listing.findings
         matching = len(ignore) > 0  # an empty spec matches nothing: it is not asked
         stack: list[tuple[str, str]] = [(str(self.path), "")]
-        make, add, push = tuple.__new__, sidecars.append, stack.append
+        make, add, scandir = tuple.__new__, sidecars.append, os.scandir
+        push, pop = stack.append, stack.pop
         while stack:
-            directory, prefix = stack.pop()
+            directory, prefix = pop()
             try:
-                with os.scandir(directory) as entries:
-                    children = list(entries)  # the listing is sorted once, at the end
+                # listed whole (sorted once, at the end); the iterator closes itself at its
+                # end or on an error, so no ``with`` is needed
+                children = list(scandir(directory))
             except OSError as exc:
                 message = f"directory cannot be listed ({exc.strerror or exc}); its sessions are not indexed"
                 findings.append(Finding.make("unreadable", prefix.rstrip("/") or ".", message))
@@ -143,15 +145,16 @@ class LocalRoot(Root):
                     try:
                         if entry.is_file(follow_symlinks=False):  # regular: d_type says so
                             if not (matching and ignore.match_file(rel)):
-                                st = entry.stat(follow_symlinks=False)
-                                fields = (
+                                s = entry.stat(follow_symlinks=False)
+                                stat = (
                                     rel,
-                                    st.st_size,
-                                    st.st_mtime_ns,
-                                    st.st_ino,
-                                    st.st_ctime_ns,
+                                    s.st_size,
+                                    s.st_mtime_ns,
+                                    s.st_ino,
+                                    s.st_ctime_ns,
+                                    None,
                                 )
-                                add(make(Entry, (*fields, None)))
+                                add(make(Entry, stat))
                             continue
                     except OSError as exc:
                         findings.append(_unreadable(rel, exc))
