@@ -12,7 +12,7 @@ import threading
 from collections import deque
 from collections.abc import Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, cast
 
 from tqdm import tqdm
 
@@ -31,6 +31,9 @@ CHUNK_MIN, CHUNK_MAX = 50, 1000  # sidecars a worker reads per round trip
 BATCH = 500  # sidecars read in this process per batch (a remote root fetches them together)
 _DIR_LIMIT = TABLES["session_directory"].model_fields["session_dir"].metadata[0].max_length
 
+# an Entry's fields as a plain tuple (what workers are sent: a NamedTuple costs a Python
+# call per entry to unpickle): path, size, mtime_ns, ino, ctime_ns, tag
+Stat = tuple[str, int | None, int | None, int | None, int | None, str | None]
 FileRow = tuple[Any, ...]  # a ``file`` row: path, size, mtime_ns, digest, racy, tag, ino, ctime_ns
 FindingRow = tuple[str, int | None, int | None, str, str]  # path, line, column, code, message
 StagedRow = tuple[Any, ...]  # a staging row, as ``Stage.columns`` lays it out
@@ -69,7 +72,7 @@ def _read_plain(base: str, path: str) -> bytes | None:
         return None
 
 
-def extract(root: Root, entry: Entry, racy_after: int = 0, batch: Batch | None = None) -> Batch:
+def extract(root: Root, entry: Stat, racy_after: int = 0, batch: Batch | None = None) -> Batch:
     """Read and parse one sidecar into ``batch`` (a new one by default); every problem
     becomes a finding. ``racy_after``: a file changed at or after this time (ns) is racy.
 
@@ -77,10 +80,11 @@ def extract(root: Root, entry: Entry, racy_after: int = 0, batch: Batch | None =
     and not itself a link is read directly; everything else goes through ``root.read``.
     """
     batch = new_batch() if batch is None else batch
-    data = _read_plain(root.display, entry.path) if isinstance(root, LocalRoot) else None
+    path = entry[0]
+    data = _read_plain(root.display, path) if isinstance(root, LocalRoot) else None
     try:
         if data is None:
-            data = root.read(entry.path)
+            data = root.read(path)
     except OSError as exc:
         _unreadable(batch, entry, exc)
     else:
@@ -88,20 +92,20 @@ def extract(root: Root, entry: Entry, racy_after: int = 0, batch: Batch | None =
     return batch
 
 
-def _unreadable(batch: Batch, entry: Entry, exc: OSError) -> None:
-    path = entry.path
+def _unreadable(batch: Batch, entry: Stat, exc: OSError) -> None:
+    path = entry[0]
     message = f"cannot be read ({exc.strerror or exc}); check its permissions"
     batch.files.append(_file_row(entry, None, racy=True))
     finding = Finding.make("unreadable", path, message)
     batch.findings.append((path, finding.line, finding.column, finding.code, finding.message))
 
 
-def _file_row(entry: Entry, key: str | None, *, racy: bool) -> FileRow:
+def _file_row(entry: Stat, key: str | None, *, racy: bool) -> FileRow:
     path, size, mtime_ns, ino, ctime_ns, tag = entry
     return (path, size, mtime_ns, key, int(racy), tag, ino, ctime_ns)
 
 
-def extract_bytes(batch: Batch, entry: Entry, data: bytes, racy_after: int) -> None:
+def extract_bytes(batch: Batch, entry: Stat, data: bytes, racy_after: int) -> None:
     """Parse a sidecar's bytes into ``batch``: its ``file`` row, its findings, its rows.
 
     The rows are built straight into the tuples ``Stage.columns`` describes (a test checks
@@ -153,7 +157,7 @@ def extract_bytes(batch: Batch, entry: Entry, data: bytes, racy_after: int) -> N
         )
 
 
-def _chunk(root: str, entries: Sequence[Entry], racy_after: int) -> Batch:
+def _chunk(root: str, entries: Sequence[Stat], racy_after: int) -> Batch:
     local = LocalRoot(root)
     batch = new_batch()
     for entry in entries:
@@ -203,6 +207,11 @@ def early_pool(root: Root) -> ProcessPoolExecutor | None:
             pool.shutdown(wait=True, cancel_futures=True)
             return None
     return pool
+
+
+def _plain(entries: Sequence[Entry]) -> list[Stat]:
+    """Entries as plain tuples, the cheapest to send."""
+    return cast("list[Stat]", list(map(tuple, entries)))
 
 
 def _chunks(entries: Sequence[Entry], workers: int) -> Iterator[Sequence[Entry]]:
@@ -257,7 +266,7 @@ def extract_all(
         # submitting forks the workers, so start the bar (and its thread) only afterwards;
         # a future is dropped once read, so finished chunks do not pile up in memory
         futures = deque(
-            pool.submit(_chunk, str(local), chunk, racy_after)
+            pool.submit(_chunk, str(local), _plain(chunk), racy_after)
             for chunk in _chunks(entries, workers)
         )
         with _Bar(total=len(entries), unit="file", file=sys.stderr, disable=not show) as bar:
