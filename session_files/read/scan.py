@@ -124,11 +124,11 @@ class LocalRoot(Root):
         listing = Listing()
         sidecars, findings = listing.sidecars, listing.findings
         matching = len(ignore) > 0  # an empty spec matches nothing: it is not asked
-        stack: list[tuple[str, str]] = [(str(self.path), "")]
+        stack: list[tuple[str, str]] = [("", str(self.path))]  # (prefix, directory)
         make, add, scandir = tuple.__new__, sidecars.append, os.scandir
         push, pop = stack.append, stack.pop
         while stack:
-            directory, prefix = pop()
+            prefix, directory = pop()
             try:
                 # listed whole (sorted once, at the end); the iterator closes itself at its
                 # end or on an error, so no ``with`` is needed
@@ -168,13 +168,15 @@ class LocalRoot(Root):
                 try:
                     if entry.is_dir(follow_symlinks=False):  # a directory, not a link to one
                         if rel not in skip_dirs and not (matching and ignore.match_file(rel + "/")):
-                            push((entry.path, rel + "/"))
+                            push((rel + "/", entry.path))
                     else:
                         self._visit(entry, rel, skip_dirs, ignore, listing, stack)
                 except OSError as exc:
                     findings.append(_unreadable(rel, exc))
-            if len(stack) > deeper + 1:  # subdirectories are visited in the order listed
-                stack[deeper:] = reversed(stack[deeper:])
+            if len(stack) > deeper + 1:
+                # subdirectories visited in the order of their paths: the listing comes out
+                # (nearly) sorted, and the sort below is one pass over a run
+                stack[deeper:] = sorted(stack[deeper:], reverse=True)
         sidecars.sort(key=_PATH)
         return listing
 
@@ -191,7 +193,7 @@ class LocalRoot(Root):
             self._symlink(entry, rel, ignore, listing)
         elif entry.is_dir(follow_symlinks=False):
             if rel not in skip_dirs and not ignore.match_file(rel + "/"):
-                subdirs.append((entry.path, rel + "/"))
+                subdirs.append((rel + "/", entry.path))
         elif ignore.match_file(rel):
             return
         elif entry.name == SIDECAR_NAME:
