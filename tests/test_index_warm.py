@@ -19,8 +19,8 @@ import pytest
 
 from session_files import update_index
 from session_files.index import open_index
-from session_files.index.refresh import NOTHING_IGNORED, RACY_NS, count_view, fingerprint
-from session_files.read.scan import Entry, open_root
+from session_files.index.refresh import RACY_NS, count_view, fingerprint
+from session_files.read.scan import NOTHING_IGNORED, Entry, Row, open_root
 from tests.fixtures_roots import cold, lab_files, sidecar, snapshot, write_root
 
 A = "M001/2024-01-15_10-30-00/session.yaml"
@@ -36,8 +36,8 @@ def indexed(root: Path) -> tuple[object, object]:
         conn.close()
 
 
-def stored(root: Path) -> tuple[str, list[Entry], int]:
-    """The index's listing fingerprint, its file rows as a scan's entries, and how many
+def stored(root: Path) -> tuple[str, list[Row], int]:
+    """The index's listing fingerprint, its file rows as a scan lists them, and how many
     rows are racy."""
     conn = sqlite3.connect(root / ".session-files/index.sqlite")
     try:
@@ -48,11 +48,13 @@ def stored(root: Path) -> tuple[str, list[Entry], int]:
         (racy,) = conn.execute("SELECT count(*) FROM file WHERE racy").fetchone()
     finally:
         conn.close()
-    return listing, [Entry(*row) for row in rows], racy
+    return listing, rows, racy
 
 
 def scanned(root: Path) -> str:
-    return fingerprint(open_root(root).scan(frozenset({"registry"}), NOTHING_IGNORED).sidecars)
+    listing = open_root(root).scan(frozenset({"registry"}), NOTHING_IGNORED)
+    assert listing.sidecars == [Entry(*row) for row in listing.rows]
+    return fingerprint(listing.rows)
 
 
 LABS = 12

@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from session_files.findings import Finding
-from session_files.read.scan import NOTHING_IGNORED, Entry, Root, ignore_spec
+from session_files.read.scan import NOTHING_IGNORED, Entry, Root, Row, ignore_spec
 
 from .sources import RegistryArg, Sources, load_sources
 
@@ -105,15 +105,16 @@ def _known(conn: sqlite3.Connection) -> Known:
     return {row[0]: None if row[6] else row[:6] for row in conn.execute(_KNOWN)}
 
 
-def fingerprint(entries: list[Entry]) -> str:
-    """A digest of a sorted listing: every sidecar's path and stat (or tag). Two listings
-    with the same fingerprint are the same listing; one made when the file table was
-    written lets the next refresh know, without reading the table, that nothing changed.
-    (marshal, format 2, writes these tuples of str, int and None the same way every time;
-    in pieces of 512 entries, which stay in the CPU's caches: half the time of one piece.)"""
+def fingerprint(rows: list[Row]) -> str:
+    """A digest of a sorted listing (``Listing.rows``): every sidecar's path and stat (or
+    tag). Two listings with the same fingerprint are the same listing; one made when the
+    file table was written lets the next refresh know, without reading the table, that
+    nothing changed. (marshal, format 2, writes these plain tuples of str, int and None the
+    same way every time; in pieces of 512 rows, which stay in the CPU's caches: half the
+    time of one piece.)"""
     digest = hashlib.sha256()
-    for start in range(0, len(entries), 512):
-        digest.update(marshal.dumps(list(map(tuple, entries[start : start + 512])), 2))
+    for start in range(0, len(rows), 512):
+        digest.update(marshal.dumps(rows[start : start + 512], 2))
     return digest.hexdigest()
 
 
@@ -224,7 +225,7 @@ def _refresh(
     patterns = sources.config.ignore
     listing = root.scan(skip, ignore_spec(list(patterns)) if patterns else NOTHING_IGNORED)
 
-    listed = fingerprint(listing.sidecars)
+    listed = fingerprint(listing.rows)  # no Entry is made unless something changed
     if meta.get("listing") == listed:
         known: Known = {}  # the listing the file table holds: nothing to read or remove
         reading: list[Entry] = []
@@ -235,7 +236,7 @@ def _refresh(
         _forget(conn, result.removed)
         conn.executemany("DELETE FROM file WHERE path = ?", [(path,) for path in result.removed])
         reading = _to_read(listing.sidecars, known)
-    result.unchanged = len(listing.sidecars) - len(reading)
+    result.unchanged = len(listing.rows) - len(reading)
     digests: dict[str, str | None] = (
         dict(conn.execute("SELECT path, digest FROM file")) if reading else {}
     )
@@ -262,7 +263,7 @@ def _refresh(
             ("sources_snapshot", sources.snapshot),
             ("refreshed_ns", str(started)),
             ("severity", json.dumps(sources.config.severity, sort_keys=True)),
-            ("listing", listed if _settled(conn, len(listing.sidecars), reading) else ""),
+            ("listing", listed if _settled(conn, len(listing.rows), reading) else ""),
             ("counts", counts),
         ],
     )

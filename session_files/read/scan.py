@@ -6,6 +6,7 @@ import os
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from functools import cached_property, partial
 from operator import itemgetter
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple, Protocol
@@ -18,7 +19,7 @@ if TYPE_CHECKING:
     import pathspec
     from pathlib_abc import ReadablePath
 
-_PATH = itemgetter(0)  # an Entry's path: the sort key of a listing
+_PATH = itemgetter(0)  # a row's path: the sort key of a listing
 _MISNAMED = re.compile(r"\s*session\.ya?ml.*", re.IGNORECASE)
 
 
@@ -35,16 +36,38 @@ class Entry(NamedTuple):
     tag: str | None = None  # a remote store's version tag (S3: the ETag)
 
 
-def _entry(rel: str, stat: os.stat_result) -> Entry:
-    return Entry(rel, stat.st_size, stat.st_mtime_ns, stat.st_ino, stat.st_ctime_ns)
+_as_entry = partial(tuple.__new__, Entry)  # a row as an Entry, with no Python call
+
+
+# an Entry as a plain tuple, its fields in the same order (what a scan lists)
+Row = tuple[str, int | None, int | None, int | None, int | None, str | None]
+
+
+def _row(rel: str, stat: os.stat_result) -> Row:
+    return (rel, stat.st_size, stat.st_mtime_ns, stat.st_ino, stat.st_ctime_ns, None)
+
+
+def _remote_row(rel: str, size: int | None = None, tag: str | None = None) -> Row:
+    return (rel, size, None, None, None, tag)
 
 
 @dataclass
 class Listing:
-    """What a scan found: the sidecars, and findings about names, links and directories."""
+    """What a scan found: the sidecars, sorted by path, and findings about names, links and
+    directories.
 
-    sidecars: list[Entry] = field(default_factory=list)
+    The scan lists each sidecar as a plain tuple (``rows``); ``sidecars`` makes them
+    ``Entry`` tuples on first use. A warm refresh that finds nothing changed needs only the
+    rows (their fingerprint, their count), so it never makes an ``Entry`` at all.
+    """
+
+    rows: list[Row] = field(default_factory=list)
     findings: list[Finding] = field(default_factory=list)
+
+    @cached_property
+    def sidecars(self) -> list[Entry]:
+        """The rows as ``Entry`` tuples (made once; the rows are not to change after)."""
+        return list(map(_as_entry, self.rows))
 
 
 def is_misnamed(name: str) -> bool:
@@ -122,10 +145,10 @@ class LocalRoot(Root):
         # is per entry is inline, and the two common cases (a regular sidecar, a directory)
         # are told apart by d_type alone: no call, no stat but the sidecar's own.
         listing = Listing()
-        sidecars, findings = listing.sidecars, listing.findings
+        rows, findings = listing.rows, listing.findings
         matching = len(ignore) > 0  # an empty spec matches nothing: it is not asked
         stack: list[tuple[str, str]] = [("", str(self.path))]  # (prefix, directory)
-        make, add, scandir = tuple.__new__, sidecars.append, os.scandir
+        add, scandir = rows.append, os.scandir
         push, pop = stack.append, stack.pop
         while stack:
             prefix, directory = pop()
@@ -146,15 +169,7 @@ class LocalRoot(Root):
                         if entry.is_file(follow_symlinks=False):  # regular: d_type says so
                             if not (matching and ignore.match_file(rel)):
                                 s = entry.stat(follow_symlinks=False)
-                                stat = (
-                                    rel,
-                                    s.st_size,
-                                    s.st_mtime_ns,
-                                    s.st_ino,
-                                    s.st_ctime_ns,
-                                    None,
-                                )
-                                add(make(Entry, stat))
+                                add((rel, s.st_size, s.st_mtime_ns, s.st_ino, s.st_ctime_ns, None))
                             continue
                     except OSError as exc:
                         findings.append(_unreadable(rel, exc))
@@ -177,7 +192,7 @@ class LocalRoot(Root):
                 # subdirectories visited in the order of their paths: the listing comes out
                 # (nearly) sorted, and the sort below is one pass over a run
                 stack[deeper:] = sorted(stack[deeper:], reverse=True)
-        sidecars.sort(key=_PATH)
+        rows.sort(key=_PATH)
         return listing
 
     def _visit(
@@ -197,7 +212,7 @@ class LocalRoot(Root):
         elif ignore.match_file(rel):
             return
         elif entry.name == SIDECAR_NAME:
-            listing.sidecars.append(_entry(rel, entry.stat(follow_symlinks=False)))
+            listing.rows.append(_row(rel, entry.stat(follow_symlinks=False)))
         elif is_misnamed(entry.name):
             listing.findings.append(_misnamed(rel, entry.name))
 
@@ -213,7 +228,7 @@ class LocalRoot(Root):
             message = f"is a symbolic link to {shown}, outside the data root; it is not followed"
             listing.findings.append(Finding.make("symlink-outside-root", rel, message))
         elif entry.name == SIDECAR_NAME and os.path.isfile(target):
-            listing.sidecars.append(_entry(rel, os.stat(entry.path)))
+            listing.rows.append(_row(rel, os.stat(entry.path)))
 
     def _file(self, path: str) -> str:
         full = os.path.realpath(os.path.join(self.path, path))
@@ -298,11 +313,11 @@ class PathRoot(Root):
                 elif ignore.match_file(rel):
                     continue
                 elif child.name == SIDECAR_NAME:
-                    listing.sidecars.append(Entry(rel))
+                    listing.rows.append(_remote_row(rel))
                 elif is_misnamed(child.name):
                     listing.findings.append(_misnamed(rel, child.name))
             stack.extend(reversed(subdirs))
-        listing.sidecars.sort(key=lambda entry: entry.path)
+        listing.rows.sort(key=_PATH)
         return listing
 
     def _scan_fs(self, skip_dirs: frozenset[str], ignore: Ignore) -> Listing:
@@ -345,10 +360,10 @@ class PathRoot(Root):
             if info.get("type") == "directory" or ignore.match_file(rel):
                 continue
             if name == SIDECAR_NAME:
-                listing.sidecars.append(Entry(rel, info.get("size"), tag=_tag(info)))
+                listing.rows.append(_remote_row(rel, info.get("size"), _tag(info)))
             elif is_misnamed(name):
                 listing.findings.append(_misnamed(rel, name))
-        listing.sidecars.sort(key=lambda entry: entry.path)
+        listing.rows.sort(key=_PATH)
         return listing
 
     def _full(self, path: str) -> str:
