@@ -13,10 +13,10 @@ import json
 import os
 import posixpath
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeAlias
+from typing import TYPE_CHECKING, Any, NamedTuple, TypeAlias
 
 from session_files.findings import Finding, SeveritySetting
 from session_files.layout import CONFIG_NAME, READ_LIMIT, REGISTRY_DIR
@@ -32,15 +32,15 @@ RegistryArg: TypeAlias = "str | os.PathLike[str] | ReadablePath | None"
 Reader: TypeAlias = Callable[[str], bytes | None]
 
 
-@dataclass(frozen=True)
-class Settings:
-    """What the root config says, as plain data."""
+class Settings(NamedTuple):
+    """What the root config says, as plain data. (This and ``Sources`` are NamedTuples: a
+    command-line refresh imports this module, and a dataclass costs a millisecond to make.)"""
 
-    registry: str = REGISTRY_DIR
-    ignore: tuple[str, ...] = ()
-    severity: dict[str, SeveritySetting] = field(default_factory=dict)
-    layout: str | None = None
-    root_id: str | None = None
+    registry: str
+    ignore: tuple[str, ...]
+    severity: dict[str, SeveritySetting]
+    layout: str | None
+    root_id: str | None
 
 
 @dataclass(frozen=True)
@@ -79,8 +79,7 @@ class Registries:
         return parsed
 
 
-@dataclass(frozen=True)
-class Sources:
+class Sources(NamedTuple):
     """The config and registries of one refresh, a digest of everything they say, and the
     snapshot (JSON) that lets the next refresh skip parsing an unchanged config."""
 
@@ -225,7 +224,7 @@ def load_sources(root: Root, registry: RegistryArg, snapshot: str | None = None)
     registries = Registries(display, inside, files, data)
     kept = {
         "config": config_key,
-        "settings": {**asdict(config), "ignore": list(config.ignore)},
+        "settings": {**config._asdict(), "ignore": list(config.ignore)},
         "findings": [[f.path, f.line, f.column, f.code, f.message, f.severity] for f in findings],
         "files": files,
     }
