@@ -20,7 +20,15 @@ import pytest
 from session_files import update_index
 from session_files.index import open_index
 from session_files.index.refresh import RACY_NS, count_view, fingerprint
-from session_files.read.scan import NOTHING_IGNORED, Entry, Row, open_root
+from session_files.read.scan import (
+    NOTHING_IGNORED,
+    Entry,
+    Ignore,
+    Listing,
+    LocalRoot,
+    Row,
+    open_root,
+)
 from tests.fixtures_roots import cold, lab_files, sidecar, snapshot, write_root
 
 A = "M001/2024-01-15_10-30-00/session.yaml"
@@ -229,3 +237,30 @@ def test_the_kept_counts_are_the_views_after_every_refresh(labs: Iterator[Path])
         seen.append(kept)
     assert seen == ["3 0", "3 1", "0 4", "0 3", "0 4", "0 4"]
     assert indexed(lab) == cold(lab)
+
+
+class _Tag(str):
+    """A version tag of a type marshal does not write (a str subclass)."""
+
+
+class _OddTags(LocalRoot):
+    """A local root whose listing carries tags of another type, as some remote store might."""
+
+    def scan(self, skip_dirs: frozenset[str], ignore: Ignore) -> Listing:
+        listing = super().scan(skip_dirs, ignore)
+        listing.rows[:] = [(*row[:5], _Tag("v1")) for row in listing.rows]
+        return listing
+
+
+def test_a_listing_without_a_fingerprint_never_takes_the_fast_path(labs: Iterator[Path]) -> None:
+    lab = next(labs)
+    assert fingerprint([("a/session.yaml", 1, 2, 3, 4, _Tag("v1"))]) == ""
+    index = lab / ".session-files/index.sqlite"
+    conn, _ = open_index(_OddTags(lab), index)
+    conn.close()
+    assert stored(lab)[0] == ""  # nothing to compare a listing with
+    target = lab / C
+    target.write_text(target.read_text(encoding="utf-8").replace("bob", "BOB"), encoding="utf-8")
+    conn, result = open_index(_OddTags(lab), index)
+    conn.close()
+    assert result.modified == [C]

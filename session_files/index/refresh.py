@@ -111,10 +111,14 @@ def fingerprint(rows: list[Row]) -> str:
     file table was written lets the next refresh know, without reading the table, that
     nothing changed. (marshal, format 2, writes these plain tuples of str, int and None the
     same way every time; in pieces of 512 rows, which stay in the CPU's caches: half the
-    time of one piece.)"""
+    time of one piece.) Empty when a row holds what marshal does not write (a remote
+    store's size or tag of some other type): then no refresh takes the fast path."""
     digest = hashlib.sha256()
-    for start in range(0, len(rows), 512):
-        digest.update(marshal.dumps(rows[start : start + 512], 2))
+    try:
+        for start in range(0, len(rows), 512):
+            digest.update(marshal.dumps(rows[start : start + 512], 2))
+    except ValueError:
+        return ""
     return digest.hexdigest()
 
 
@@ -226,7 +230,7 @@ def _refresh(
     listing = root.scan(skip, ignore_spec(list(patterns)) if patterns else NOTHING_IGNORED)
 
     listed = fingerprint(listing.rows)  # no Entry is made unless something changed
-    if meta.get("listing") == listed:
+    if listed and meta.get("listing") == listed:
         known: Known = {}  # the listing the file table holds: nothing to read or remove
         reading: list[Entry] = []
     else:
