@@ -11,6 +11,7 @@ from pathlib import Path
 from session_files.index import open_index
 from session_files.index.columns import encode_blob
 from session_files.index.extract import early_pool, extract_bytes, new_batch, session_dir
+from session_files.index.refresh import ROWS_PER_INSERT, _insert
 from session_files.index.schema import (
     ATTRIBUTE_STAGE,
     EXPERIMENTER_STAGE,
@@ -166,3 +167,14 @@ def test_a_new_index_has_8_kib_pages_and_an_older_one_keeps_its_own(tmp_path: Pa
             assert snapshot(conn) == cold(root)
         finally:
             conn.close()
+
+
+def test_rows_are_inserted_many_per_statement_in_order_and_all() -> None:
+    conn = sqlite3.connect(":memory:")
+    conn.execute("CREATE TABLE t (n INTEGER, s TEXT, z)")
+    insert = "INSERT INTO t (n, s, z) VALUES (?, ?, ?)"
+    for count in (0, 1, ROWS_PER_INSERT - 1, ROWS_PER_INSERT, 2 * ROWS_PER_INSERT + 7):
+        rows = [(i, f"row {i}", None if i % 3 else i / 2) for i in range(count)]
+        conn.execute("DELETE FROM t")
+        _insert(conn, insert, rows)
+        assert conn.execute("SELECT n, s, z FROM t ORDER BY rowid").fetchall() == rows

@@ -22,6 +22,8 @@ import time
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from functools import cache
+from itertools import chain
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -316,7 +318,7 @@ def _store(
     """
     from .schema import PART_STAGES, SESSION_STAGE
 
-    conn.executemany(_INSERT_FILE, batch.files)
+    _insert(conn, _INSERT_FILE, batch.files)
     findings, sessions, parts = batch.findings, batch.sessions, batch.parts
     if not digests:
         result.added += [entry.path for entry in entries]
@@ -334,7 +336,29 @@ def _store(
             findings = [row for row in findings if row[0] not in same]
             sessions = [row for row in sessions if row[0] not in same]
             parts = tuple([row for row in rows if row[0] not in same] for rows in parts)
-    conn.executemany(_INSERT_FINDING, findings)
-    conn.executemany(SESSION_STAGE.insert, sessions)
+    _insert(conn, _INSERT_FINDING, findings)
+    _insert(conn, SESSION_STAGE.insert, sessions)
     for stage, rows in zip(PART_STAGES, parts, strict=True):
-        conn.executemany(stage.insert, rows)
+        _insert(conn, stage.insert, rows)
+
+
+ROWS_PER_INSERT = 100
+
+
+def _insert(conn: sqlite3.Connection, insert: str, rows: list[tuple[Any, ...]]) -> None:
+    """``executemany(insert, rows)``, but with one statement per ROWS_PER_INSERT rows (a
+    VALUES list of that many rows, their values passed flat): storing a cold build's rows
+    took a quarter less CPU than one statement per row."""
+    whole = len(rows) - len(rows) % ROWS_PER_INSERT
+    if whole:
+        sql = _many_rows(insert)
+        for start in range(0, whole, ROWS_PER_INSERT):
+            conn.execute(sql, list(chain.from_iterable(rows[start : start + ROWS_PER_INSERT])))
+    conn.executemany(insert, rows[whole:])
+
+
+@cache
+def _many_rows(insert: str) -> str:
+    """``INSERT ... VALUES (...)`` with ROWS_PER_INSERT rows of values."""
+    head, values = insert.split(" VALUES ")
+    return f"{head} VALUES {', '.join([values] * ROWS_PER_INSERT)}"
