@@ -20,6 +20,7 @@ import hashlib
 import os
 import sqlite3
 import stat
+import time
 from pathlib import Path
 from typing import Any
 
@@ -264,6 +265,27 @@ def guard_rows(conn: sqlite3.Connection) -> None:
         conn.guarded = True
 
 
+def _use_wal(conn: sqlite3.Connection) -> None:
+    """Put the file in WAL mode (a new index already is: the mode is only read then).
+
+    SQLite can answer "database is locked" at once, without waiting out the busy timeout,
+    while another process opens, recovers or checkpoints the same WAL file (two refreshes
+    starting together): that answer is retried, for as long as the busy timeout.
+    """
+    deadline = time.monotonic() + BUSY_TIMEOUT_S
+    pause = 0.001
+    while True:
+        try:
+            if conn.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
+                conn.execute("PRAGMA journal_mode = WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or time.monotonic() > deadline:
+                raise
+            time.sleep(pause)
+            pause = min(pause * 2, 0.05)
+
+
 def connect(path: Path | None) -> sqlite3.Connection:
     """A connection in autocommit mode (transactions are explicit); None: in memory."""
     target = ":memory:" if path is None else str(path)
@@ -281,7 +303,7 @@ def connect(path: Path | None) -> sqlite3.Connection:
         conn.execute(f"PRAGMA page_size = {PAGE_SIZE}")  # as a new index file has
     else:
         # WAL: readers (even this process's own open catalogs) never block a refresh
-        conn.execute("PRAGMA journal_mode = WAL")
+        _use_wal(conn)
     conn.execute("PRAGMA synchronous = NORMAL")
     # 16 MiB of page cache: a cold build of 100,000 sessions was no faster with 128 MiB (the
     # OS caches the file too), and the main process peaked 100 MiB higher
