@@ -21,9 +21,9 @@ from session_files.index.schema import (
 )
 from session_files.index.store import APPLICATION_ID, PAGE_SIZE
 from session_files.read.files import digest
-from session_files.read.scan import Entry, open_root
+from session_files.read.scan import HAND_OUT, Entry, open_root
 from session_files.read.sidecar import parse_sidecar
-from tests.fixtures_roots import REGISTRY, cold, sidecar, snapshot, write_root
+from tests.fixtures_roots import REGISTRY, cold, many_sessions, sidecar, snapshot, write_root
 
 ATTRIBUTES = """\
   weight: 21.5
@@ -151,6 +151,54 @@ def test_a_new_persistent_index_is_read_by_workers_forked_before_the_scan(tmp_pa
     finally:
         conn.close()
     assert len(result.added) == 4
+
+
+STREAMED = """
+import sys
+import session_files.index.extract as extract
+from session_files import update_index
+runs = []
+found = extract.Stream.found
+def spy(stream, rows):
+    runs.append(len(rows))
+    found(stream, rows)
+extract.Stream.found = spy
+update = update_index(sys.argv[1], index=sys.argv[2], progress=False)
+print(len(runs), sum(runs), len(update.refresh.added))
+"""
+
+
+def test_a_new_index_is_read_while_the_scan_walks_and_is_what_one_process_builds(
+    tmp_path: Path,
+) -> None:
+    """The workers get the sidecars in runs while the scan goes on (in the scan's order,
+    not sorted: the sidecar of 'x' comes before 'x/y''s); the index is the same."""
+    root = many_sessions(tmp_path / "root", 1000, bad_every=50)
+    write_root(
+        root,
+        {
+            "x/session.yaml": sidecar("M001", "2023-01-01 00:00:00"),
+            "x/y/session.yaml": sidecar("M002", "2023-01-02 00:00:00"),
+            "x/z/session.yaml": sidecar("M002", "2023-01-02 00:00:00"),  # a duplicate
+            "x/z/w/session.yaml": "subject: [\n",
+        },
+    )
+    index = tmp_path / "index.sqlite"
+    out = subprocess.run(
+        [sys.executable, "-c", STREAMED, str(root), str(index)],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.split()
+    runs, sent, added = map(int, out)
+    assert sent == added == 1004
+    assert runs >= 1004 // HAND_OUT
+    conn, result = open_index(open_root(root), index)  # nothing changed since
+    try:
+        assert result.added == result.modified == result.removed == []
+        assert snapshot(conn) == cold(root)
+    finally:
+        conn.close()
 
 
 def test_a_new_index_has_8_kib_pages_and_an_older_one_keeps_its_own(tmp_path: Path) -> None:

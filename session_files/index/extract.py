@@ -11,7 +11,7 @@ import sys
 import threading
 from collections import deque
 from collections.abc import Iterator, Sequence
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor
 from typing import Any, NamedTuple, cast
 
 from tqdm import tqdm
@@ -223,6 +223,31 @@ def _chunks(entries: Sequence[Entry], workers: int) -> Iterator[Sequence[Entry]]
         size = min(CHUNK_MAX, max(CHUNK_MIN, (count - start) // (workers * 4)))
         yield entries[start : start + size]
         start += size
+
+
+class Stream:
+    """A cold build's sidecars handed to the workers while the scan still walks
+    (``LocalRoot.scan(found=stream.found)``), and their batches back, in the order sent.
+    The scan of a large root takes one core for a while: the other keeps parsing."""
+
+    def __init__(self, pool: ProcessPoolExecutor, root: LocalRoot, racy_after: int) -> None:
+        self.pool, self.base, self.racy_after = pool, str(root.path), racy_after
+        self.sent: deque[tuple[list[Stat], Future[Batch]]] = deque()
+        self.count = 0
+
+    def found(self, rows: list[Stat]) -> None:
+        """Send the sidecars the scan has just found to the workers."""
+        self.sent.append((rows, self.pool.submit(_chunk, self.base, rows, self.racy_after)))
+        self.count += len(rows)
+
+    def batches(self, progress: bool | None = None) -> Iterator[tuple[list[Stat], Batch]]:
+        """Each run sent, with its batch, in order (a progress bar as ``extract_all``'s)."""
+        show = sys.stderr.isatty() if progress is None else progress
+        with _Bar(total=self.count, unit="file", file=sys.stderr, disable=not show) as bar:
+            while self.sent:
+                rows, future = self.sent.popleft()
+                yield rows, future.result()
+                bar.update(len(rows))
 
 
 def extract_all(

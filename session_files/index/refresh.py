@@ -19,7 +19,7 @@ import json
 import marshal
 import sqlite3
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import cache
@@ -28,14 +28,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from session_files.findings import Finding
-from session_files.read.scan import NOTHING_IGNORED, Entry, Root, Row, ignore_spec
+from session_files.read.scan import NOTHING_IGNORED, Entry, LocalRoot, Root, Row, ignore_spec
 
 from .sources import RegistryArg, Sources, load_sources
 
 if TYPE_CHECKING:
     from concurrent.futures import ProcessPoolExecutor
 
-    from .extract import Batch
+    from .extract import Batch, Stream
 
 # Reading and parsing sidecars, the registries' tables and the integrity checks need the
 # pydantic models: their modules are imported where they are used, so a refresh that finds
@@ -229,7 +229,12 @@ def _refresh(
     inside = sources.registries.inside
     skip = frozenset({inside}) if inside else frozenset()
     patterns = sources.config.ignore
-    listing = root.scan(skip, ignore_spec(list(patterns)) if patterns else NOTHING_IGNORED)
+    ignore = ignore_spec(list(patterns)) if patterns else NOTHING_IGNORED
+    stream = _stream(pool, root, started - RACY_NS)
+    if stream is not None and isinstance(root, LocalRoot):
+        listing = root.scan(skip, ignore, found=stream.found)
+    else:
+        listing = root.scan(skip, ignore)
 
     listed = fingerprint(listing.rows)  # no Entry is made unless something changed
     if listed and meta.get("listing") == listed:
@@ -246,11 +251,15 @@ def _refresh(
     digests: dict[str, str | None] = (
         dict(conn.execute("SELECT path, digest FROM file")) if reading else {}
     )
-    done = 0
-    for batch in _extract_all(root, reading, started - RACY_NS, progress, pool):
-        entries = reading[done : done + len(batch.files)]
-        done += len(entries)
-        _store(conn, batch, entries, digests, known, result)
+    if stream is not None and stream.count == len(reading):  # all of them are being read
+        for rows, batch in stream.batches(progress):
+            _store(conn, batch, rows, digests, known, result)
+    else:
+        done = 0
+        for batch in _extract_all(root, reading, started - RACY_NS, progress, pool):
+            entries = reading[done : done + len(batch.files)]
+            done += len(entries)
+            _store(conn, batch, entries, digests, known, result)
     conn.execute("DELETE FROM finding WHERE origin = 'scan'")
     _insert_findings(conn, "scan", listing.findings)
     result.sources_changed = meta.get("sources") != sources.state
@@ -277,6 +286,16 @@ def _refresh(
     result.modified.sort()
     result.seconds = time.perf_counter() - clock
     return result
+
+
+def _stream(pool: ProcessPoolExecutor | None, root: Root, racy_after: int) -> Stream | None:
+    """For a build from nothing with early workers: sidecars read while the scan walks
+    (``LocalRoot``'s own scan hands them out; a subclass's may not)."""
+    if pool is None or not isinstance(root, LocalRoot) or type(root).scan is not LocalRoot.scan:
+        return None
+    from .extract import Stream
+
+    return Stream(pool, root, racy_after)
 
 
 def _extract_all(
@@ -306,7 +325,7 @@ _INSERT_FINDING = (
 def _store(
     conn: sqlite3.Connection,
     batch: Batch,
-    entries: list[Entry],
+    entries: Sequence[Entry] | Sequence[Row],
     digests: dict[str, str | None],
     known: Known,
     result: RefreshResult,
@@ -321,13 +340,13 @@ def _store(
     _insert(conn, _INSERT_FILE, batch.files)
     findings, sessions, parts = batch.findings, batch.sessions, batch.parts
     if not digests:
-        result.added += [entry.path for entry in entries]
+        result.added += [entry[0] for entry in entries]
     else:
         same = {
             row[0] for row in batch.files if row[3] is not None and digests.get(row[0]) == row[3]
         }
         result.unchanged += len(same)
-        changed = [entry.path for entry in entries if entry.path not in same]
+        changed = [entry[0] for entry in entries if entry[0] not in same]
         result.added += [path for path in changed if path not in known]
         modified = [path for path in changed if path in known]
         result.modified += modified

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from functools import cached_property, partial
 from operator import itemgetter
@@ -49,6 +49,9 @@ def _row(rel: str, stat: os.stat_result) -> Row:
 
 def _remote_row(rel: str, size: int | None = None, tag: str | None = None) -> Row:
     return (rel, size, None, None, None, tag)
+
+
+HAND_OUT = 400  # sidecars a scan hands out at a time, when asked to while it walks
 
 
 @dataclass
@@ -140,7 +143,14 @@ class LocalRoot(Root):
         self.real = os.path.realpath(self.path)
         self.display = str(self.path)
 
-    def scan(self, skip_dirs: frozenset[str], ignore: Ignore) -> Listing:
+    def scan(
+        self,
+        skip_dirs: frozenset[str],
+        ignore: Ignore,
+        found: Callable[[list[Row]], object] | None = None,
+    ) -> Listing:
+        """``Root.scan``; ``found`` (when given) is handed the sidecars found so far, in runs
+        of about HAND_OUT, while the walk goes on (a cold build reads them meanwhile)."""
         # The walk of every refresh, next to which the rest of a warm refresh is small. What
         # is per entry is inline, and the two common cases (a regular sidecar, a directory)
         # are told apart by d_type alone: no call, no stat but the sidecar's own.
@@ -150,7 +160,11 @@ class LocalRoot(Root):
         stack: list[tuple[str, str]] = [("", str(self.path))]  # (prefix, directory)
         add, scandir = rows.append, os.scandir
         push, pop = stack.append, stack.pop
+        handed = 0
         while stack:
+            if found is not None and len(rows) - handed >= HAND_OUT:
+                found(rows[handed:])
+                handed = len(rows)
             prefix, directory = pop()
             try:
                 # listed whole (sorted once, at the end); the iterator closes itself at its
@@ -192,6 +206,8 @@ class LocalRoot(Root):
                 # subdirectories visited in the order of their paths: the listing comes out
                 # (nearly) sorted, and the sort below is one pass over a run
                 stack[deeper:] = sorted(stack[deeper:], reverse=True)
+        if found is not None and len(rows) > handed:
+            found(rows[handed:])
         rows.sort(key=_PATH)
         return listing
 
