@@ -60,7 +60,7 @@ _PLAIN = (True, False)
 
 def plain_tag(text: str) -> str:
     """The tag a plain (unquoted, untagged) scalar of this text gets: the loader's own rule."""
-    return _RESOLVED.get((text, _PLAIN)) or _resolve_scalar(text, _PLAIN)
+    return _resolve_scalar(text, _PLAIN)
 
 
 class _Loader(_BaseLoader):
