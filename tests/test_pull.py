@@ -1,4 +1,4 @@
-"""``pull`` and ``session-files pull`` against a real PostgreSQL 15 server: a schema back to a
+"""``pull`` and ``session-files pull`` against real servers of each backend: a schema back to a
 root, and publish -> pull -> publish changes nothing."""
 
 from __future__ import annotations
