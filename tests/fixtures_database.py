@@ -108,13 +108,39 @@ def postgres_server(database_server: DatabaseServer) -> DatabaseServer:
     return database_server
 
 
+_ACTIVE: list[DatabaseServer] = []  # the servers DataJoint was pointed at, innermost last
+
+
 @contextmanager
 def datajoint_settings(server: DatabaseServer) -> Iterator[None]:
-    """Point DataJoint (config and DJ_* variables) at the server; restore the variables."""
+    """Point DataJoint (config and DJ_* variables) at the server; restore the variables.
+
+    Nested (a test comparing the backends), the outer server's settings and a connection to
+    it are restored on exit.
+    """
+    saved = {name: os.environ.get(name) for name in server.env()}
+    _ACTIVE.append(server)
+    _connect(server)
+    try:
+        yield
+    finally:
+        _ACTIVE.pop()
+        from session_files.datajoint import _dj
+
+        _dj.load().conn().close()
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+        if _ACTIVE:
+            _connect(_ACTIVE[-1])
+
+
+def _connect(server: DatabaseServer) -> None:
     from session_files.datajoint import _dj
 
     dj = _dj.load()
-    saved = {name: os.environ.get(name) for name in server.env()}
     os.environ.update(server.env())
     dj.config["database.backend"] = server.backend
     dj.config["database.host"] = server.host
@@ -124,15 +150,6 @@ def datajoint_settings(server: DatabaseServer) -> Iterator[None]:
     dj.config["database.use_tls"] = False
     dj.config["safemode"] = False
     dj.conn(reset=True)
-    try:
-        yield
-    finally:
-        dj.conn().close()
-        for name, value in saved.items():
-            if value is None:
-                os.environ.pop(name, None)
-            else:
-                os.environ[name] = value
 
 
 @pytest.fixture
