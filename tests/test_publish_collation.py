@@ -12,7 +12,7 @@ from click.testing import CliRunner
 from session_files.cli import main
 from session_files.datajoint import KeysCollide, _dj, collation, publish
 from tests.fixtures_database import DatabaseServer
-from tests.test_publish import assert_same_tables, catalog_rows, database_rows
+from tests.test_publish import assert_same_tables, catalog_rows, database_rows, make_root
 from tests.test_publish_sync import query
 
 pytestmark = pytest.mark.postgres
@@ -142,3 +142,41 @@ def test_the_documented_refusal_is_the_real_one(
         return
     assert result.exit_code == 1
     assert result.stderr.replace(schema_name, "lab_session") == shown + "\n"
+
+
+def test_a_key_renamed_by_case_is_refused_against_the_database(
+    tmp_path: Path, schema_name: str, database_server: DatabaseServer
+) -> None:
+    """Subject M001 published, then renamed m001 in the files: the registry row M001 stays
+    in the database (publish never deletes one), so m001 cannot be inserted there."""
+    root = make_root(tmp_path / "generated", sessions=3)  # subjects M001, M002, R017
+    assert publish(root, schema_name).ok
+    for path in [root / "registry" / "subjects.yaml", *root.rglob("session.yaml")]:
+        path.write_text(path.read_text(encoding="utf-8").replace("M001", "m001"))
+    if database_server.backend == "postgresql":
+        renamed = publish(root, schema_name)  # a new subject; the old session is missing
+        assert len(renamed.sessions_inserted) == len(renamed.sessions_missing) == 1
+        return
+    with pytest.raises(KeysCollide) as refused:
+        publish(root, schema_name, dry_run=True)
+    assert str(refused.value) == (
+        "refused: 1 key differs only in case (or accents, or trailing spaces) from another key"
+        f" of the root or of {schema_name}, and {schema_name}'s collation utf8mb4_general_ci"
+        " makes them one key: subject 'M001' (in the database) and 'm001'."
+        " Rename one of each, then publish again; nothing was written."
+    )
+
+
+def test_an_attribute_renamed_by_case_is_replaced_in_place(
+    tmp_path: Path, schema_name: str, database_server: DatabaseServer
+) -> None:
+    """A part row renamed by case is deleted before its new spelling is inserted: not a
+    collision, on either backend."""
+    root = make_root(tmp_path / "generated", sessions=2)
+    publish(root, schema_name)
+    for sidecar in root.rglob("session.yaml"):
+        sidecar.write_text(sidecar.read_text(encoding="utf-8").replace("rig:", "Rig:"))
+    replaced = publish(root, schema_name, replace=True)
+    assert replaced.ok
+    assert replaced.rows_deleted == replaced.rows_inserted == {"session__attribute": 2}
+    assert_same_tables(catalog_rows(root), database_rows(schema_name))

@@ -33,17 +33,22 @@ _NAME = re.compile(r"[A-Za-z0-9_]+")
 
 @dataclass(frozen=True)
 class Collision:
-    """Keys of ``table`` that differ in the files and are equal under the collation."""
+    """Keys of ``table`` that differ in the files (or from a key already in the database) and
+    are equal under the collation."""
 
     table: str
     column: str
     keys: tuple[str, ...]  # the spellings, sorted
     within: tuple[Any, ...] = ()  # the parent's key (a session's) when the column is a part's
+    in_database: tuple[str, ...] = ()  # spellings that are in the database, not in the files
 
     def describe(self) -> str:
-        """``subject 'M001' and 'm001'`` or ``session M001 2024-01-15 10:30:00: attribute_name
-        'Rig' and 'rig'``."""
-        keys = " and ".join(repr(key) for key in self.keys)
+        """``subject 'M001' and 'm001'``, ``subject 'M001' (in the database) and 'm001'`` or
+        ``session M001 2024-01-15 10:30:00: attribute_name 'Rig' and 'rig'``."""
+        keys = " and ".join(
+            repr(key) + (" (in the database)" if key in self.in_database else "")
+            for key in self.keys
+        )
         if not self.within:
             return f"{self.table} {keys}"
         parent = f"session {session_label((self.within[0], self.within[1]))}"
@@ -63,10 +68,12 @@ class KeysCollide(PublishRefused):
         if more > 0:
             listed += f"; and {more} more"
         noun = "key differs" if len(collisions) == 1 else "keys differ"
+        there = any(c.in_database for c in collisions)
+        other = f"of the root or of {schema}" if there else "of the root"
         Exception.__init__(
             self,
             f"refused: {len(collisions)} {noun} only in case (or accents, or trailing spaces)"
-            f" from another key of the root, and {schema}'s collation {collation} makes them"
+            f" from another key {other}, and {schema}'s collation {collation} makes them"
             f" one key: {listed}. Rename one of each, then publish again; nothing was written.",
         )
 
@@ -77,42 +84,69 @@ def own_keys(table: str) -> tuple[str, ...]:
     return tuple(c for c in TABLES[table].PRIMARY_KEY if c not in inherited)
 
 
-def check(connection: Any, schema: str, files: dict[str, Rows], root_id: str) -> None:
-    """Raise ``KeysCollide`` when keys of ``files`` are one key under the schema's collation."""
+def check(
+    connection: Any,
+    schema: str,
+    files: dict[str, Rows],
+    root_id: str,
+    database: dict[str, Rows] | None = None,
+) -> None:
+    """Raise ``KeysCollide`` when keys of ``files`` are one key under the schema's collation;
+    given the ``database``'s rows (read after the first check), when a key of the files is one
+    with a different key already there."""
     if connection.adapter.backend != "mysql":
+        return
+    if database is not None and not any(database.values()):
         return
     with database_errors():
         charset, collation = _collation(connection, schema)
-        collisions = find(connection, charset, collation, files)
+        collisions = find(connection, charset, collation, files, database)
     if collisions:
         raise KeysCollide(collisions, schema, collation, root_id)
 
 
 def find(
-    connection: Any, charset: str, collation: str, files: dict[str, Rows]
+    connection: Any,
+    charset: str,
+    collation: str,
+    files: dict[str, Rows],
+    database: dict[str, Rows] | None = None,
 ) -> tuple[Collision, ...]:
-    """Every group of keys equal under ``collation``, per table, within their parent's key."""
+    """Every group of keys equal under ``collation``, per table, within their parent's key;
+    with ``database``, only the registry groups joining a key of the files to another one
+    there."""
+    sides = {"files": files, "database": database or {}}
     strings: dict[str, set[str]] = defaultdict(set)
-    for table, rows in files.items():
-        for column in own_keys(table):
-            strings[column].update(r[column] for r in rows if isinstance(r[column], str))
+    for tables in sides.values():
+        for table, rows in tables.items():
+            for column in own_keys(table):
+                strings[column].update(r[column] for r in rows if isinstance(r[column], str))
     same = _equal_groups(connection, charset, collation, strings)
     found: list[Collision] = []
-    for table, rows in files.items():
+    for table in files:
         own = own_keys(table)
         if not any(column in same for column in own):
             continue
         parent = [c for c in TABLES[table].PRIMARY_KEY if c not in own]
-        groups: dict[tuple[Any, ...], set[tuple[Any, ...]]] = defaultdict(set)
-        for row in rows:
-            collated = tuple(same.get(c, {}).get(row[c], row[c]) for c in own)
-            key = tuple(row[c] for c in parent) + collated
-            groups[key].add(tuple(row[c] for c in own))
+        if database is not None and parent:
+            # Registry rows are never deleted: a key of the files one with another in the
+            # database is always a failed insert, and every session key is made of them. A
+            # part row's key (an attribute renamed by case) is deleted before the insert.
+            continue
+        groups: dict[tuple[Any, ...], dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
+        for side, tables in sides.items():
+            for row in tables.get(table, []):
+                collated = tuple(same.get(c, {}).get(row[c], row[c]) for c in own)
+                # the own key is one column for every table of the view
+                groups[tuple(row[c] for c in parent) + collated][str(row[own[0]])].add(side)
         for key, spellings in groups.items():
-            if len(spellings) > 1:
-                # own keys are one column for every table of the view
-                keys = tuple(sorted(str(s[0]) for s in spellings))
-                found.append(Collision(table, own[0], keys, tuple(key[: len(parent)])))
+            there = tuple(sorted(k for k, sides_of in spellings.items() if "files" not in sides_of))
+            if len(spellings) < 2 or len(there) == len(spellings):
+                continue  # one spelling, or the database's own keys (distinct to it)
+            if database is not None and not there:
+                continue  # among the files only: the first check's
+            within = tuple(key[: len(parent)])
+            found.append(Collision(table, own[0], tuple(sorted(spellings)), within, there))
     return tuple(found)
 
 

@@ -113,6 +113,7 @@ def publish_rows(
             sessions=provenance.session_owners(connection, schema_name) if pipeline else {},
             registry=provenance.registry_owners(connection, schema_name) if pipeline else {},
         )
+    collation.check(connection, schema_name, files, root_id, database=database)
     plan = make_plan(files, database, columns, owners)
     _check_required(pipeline, plan, columns)
     deletes = _deletes(pipeline, plan, replace=replace, prune=prune)
