@@ -6,7 +6,8 @@ MariaDB 10.11 (DataJoint's ``mysql`` backend), each a throwaway server started b
 runs all tests of one backend, then all of the other, and DataJoint (``dj.config`` and the
 ``DJ_*`` variables, for subprocesses) points at the server of the backend in use. A backend
 whose server cannot start fails its tests; nothing is skipped. ``SESSION_FILES_BACKENDS``
-(comma-separated, e.g. ``postgresql``) narrows a local run; CI never sets it.
+(comma-separated, e.g. ``postgresql``) narrows a local run; CI never sets it. A test of one
+backend's own machinery says so with ``@pytest.mark.backends("postgresql")``.
 """
 
 from __future__ import annotations
@@ -85,6 +86,13 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     """Parametrize ``database_server`` (and so everything using it) over the backends."""
     if "database_server" in metafunc.fixturenames:
         backends = _selected()
+        only = metafunc.definition.get_closest_marker("backends")
+        if only is not None:  # a test of one backend's own machinery (its catalog, its locks)
+            unknown = sorted(set(only.args) - set(BACKENDS))
+            if unknown:
+                msg = f"@pytest.mark.backends names unknown backends {unknown}"
+                raise pytest.UsageError(msg)
+            backends = [b for b in backends if b in only.args]
         metafunc.parametrize(
             "database_server",
             backends,
