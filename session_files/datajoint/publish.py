@@ -21,7 +21,7 @@ from typing import Any
 
 from session_files.records import SESSION_TABLES, TABLES
 
-from . import _dj, provenance
+from . import _dj, collation, provenance
 from .cascade import Accountant, Cascade, Delete
 from .definitions import UPSTREAM, check_schema_name, class_name
 from .errors import ActivationError, PublishError, PublishRefused
@@ -103,6 +103,7 @@ def publish_rows(
     root ``root_id``."""
     dj = _dj.load()
     connection = connect(dj)
+    collation.check(connection, schema_name, files, root_id)  # before the schema is created
     with database_errors():
         pipeline = _pipeline(dj, connection, schema_name, linking_module, dry_run=dry_run)
         columns = {table: owned_columns(pipeline, table) for table in TABLES}
@@ -112,6 +113,7 @@ def publish_rows(
             sessions=provenance.session_owners(connection, schema_name) if pipeline else {},
             registry=provenance.registry_owners(connection, schema_name) if pipeline else {},
         )
+    collation.check(connection, schema_name, files, root_id, database=database)
     plan = make_plan(files, database, columns, owners)
     _check_required(pipeline, plan, columns)
     deletes = _deletes(pipeline, plan, replace=replace, prune=prune)
