@@ -21,6 +21,7 @@ from session_files.layout import READ_LIMIT, SIDECAR_NAME
 from session_files.read.files import digest, read_regular
 from session_files.read.scan import Entry, LocalRoot, Root
 from session_files.read.sidecar import parse_sidecar
+from session_files.read.vocabulary import attribute_findings
 from session_files.records import TABLES
 
 from .columns import encode_blob
@@ -141,8 +142,6 @@ def extract_bytes(
         batch.findings.append((path, None, None, "schema", message))
         return
     if vocabulary is not None:
-        from session_files.read.vocabulary import attribute_findings
-
         batch.findings.extend(
             (path, f.line, f.column, f.code, f.message)
             for f in attribute_findings(vocabulary, record, data, path)

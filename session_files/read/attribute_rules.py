@@ -13,12 +13,15 @@ import difflib
 import re
 from collections.abc import Iterable
 from datetime import date
+from typing import TYPE_CHECKING
 
 from ..findings import cited
 from ..records import Attribute, Sidecar, attribute_text
 from ..records.types import DATETIME_EXAMPLE, parse_session_datetime
 from ..records.vocabulary import NUMERIC_TYPES, AttributeDeclaration, compile_pattern
-from .vocabulary import Lookup, Vocabulary
+
+if TYPE_CHECKING:
+    from .vocabulary import Lookup, Vocabulary
 
 Problem = tuple[str, str, str, str]  # code, attribute name, place, message
 
@@ -92,20 +95,37 @@ def _date(text: str) -> date | None:
 
 
 def problems(vocabulary: Vocabulary, record: Sidecar) -> list[Problem]:
-    """Every problem of ``record``'s attributes under ``vocabulary``."""
+    """Every problem of ``record``'s attributes under ``vocabulary``. (Run on every sidecar
+    of a root with a vocabulary: an attribute value already seen to pass is one lookup.)"""
     attributes = record.attributes or {}
+    declarations = vocabulary.declarations
+    passed = vocabulary.passed
     out: list[Problem] = []
     for name, attribute in attributes.items():
-        declaration = vocabulary.declarations.get(name)
+        seen = (name, attribute.value, attribute.blob is None)
+        if seen in passed:
+            continue
+        declaration = declarations.get(name)
         if declaration is None:
             out.append(("unknown-attribute", name, "key", _unknown(vocabulary, name)))
             continue
-        out += _check(vocabulary, name, declaration, attribute)
-    for name, declaration in vocabulary.declarations.items():
-        if name not in attributes and declaration.required_in(record.projects):
-            message = _missing(vocabulary, name, declaration)
-            out.append(("attribute-missing", name, "attributes", message))
+        found = _check(vocabulary, name, declaration, attribute)
+        if found:
+            out += found
+        elif len(passed) < MAX_PASSED:
+            passed.add(seen)
+    always, by_project = vocabulary.required
+    needed = [name for name in always if name not in attributes]
+    if by_project and record.projects:
+        for project in record.projects:
+            needed += [name for name in by_project.get(project, ()) if name not in attributes]
+    for name in dict.fromkeys(needed):
+        message = _missing(vocabulary, name, declarations[name])
+        out.append(("attribute-missing", name, "attributes", message))
     return out
+
+
+MAX_PASSED = 100_000  # (name, value) pairs remembered as passing, per vocabulary
 
 
 def _unknown(vocabulary: Vocabulary, name: str) -> str:
@@ -150,9 +170,9 @@ def _check(
     kind = declaration.type
     text = attribute.value
     has_value = bool(text) or attribute.blob is None
-    declared = f"({vocabulary.path} declares {name!r} as type: {kind})"
     if kind == "blob":
         if attribute.blob is None:
+            declared = f"({vocabulary.path} declares {name!r} as type: {kind})"
             msg = f"attribute {name!r} has no blob {declared}; write it as {{blob: <any data>}}"
             return [("attribute-type", name, "value", msg)]
         return []
@@ -161,8 +181,9 @@ def _check(
             return []
         msg = f"attribute {name!r} has only a blob; give it a value ({{value: ..., blob: ...}})"
         return [("attribute-type", name, "value", msg)]
-    value = typed_value(kind, text)
+    value = typed_value(kind, text) if kind is not None else text
     if value is None:
+        declared = f"({vocabulary.path} declares {name!r} as type: {kind})"
         msg = (
             f"attribute {name!r} is {_shown(text)}, not {WANT[str(kind)]} {declared};"
             f" write it like {EXAMPLES[str(kind)]}"
@@ -180,37 +201,35 @@ def _value_rules(
 ) -> list[Problem]:
     kind = declaration.type
     path = vocabulary.path
-    out: list[Problem] = []
-
-    def bad(message: str) -> None:
-        full = f"attribute {name!r} is {_shown(text)}, {message}"
-        out.append(("attribute-value", name, "value", full))
-
-    if declaration.values is not None:
+    why: list[str] = []
+    values = declaration.values
+    if values is not None:
         if kind in NUMERIC_TYPES:
-            allowed = any(float(v) == value for v in declaration.values)
+            allowed = any(float(v) == value for v in values)
         else:
-            allowed = text in {str(attribute_text(v)) for v in declaration.values}
+            allowed = text in {str(attribute_text(v)) for v in values}
         if not allowed:
-            shown = ", ".join(repr(str(v)) for v in declaration.values[:20])
-            hint = did_you_mean(text, [str(v) for v in declaration.values])
-            bad(f"not one of the values {path} allows for it: {shown}{hint}")
+            shown = ", ".join(repr(str(v)) for v in values[:20])
+            hint = did_you_mean(text, [str(v) for v in values])
+            why.append(f"not one of the values {path} allows for it: {shown}{hint}")
     if declaration.registry is not None:
         lookup = vocabulary.lookups.get(declaration.registry)
         if lookup is not None and text not in lookup.keys:
-            bad(_not_in_lookup(lookup, text))
-    if isinstance(value, float | int) and not isinstance(value, bool):
+            why.append(_not_in_lookup(lookup, text))
+    low, high = declaration.minimum, declaration.maximum
+    if (low is not None or high is not None) and type(value) in (int, float):
         unit = f" {declaration.unit}" if declaration.unit else ""
-        if declaration.minimum is not None and not value >= declaration.minimum:
-            bad(f"below the minimum {declaration.minimum}{unit} that {path} declares")
-        if declaration.maximum is not None and not value <= declaration.maximum:
-            bad(f"above the maximum {declaration.maximum}{unit} that {path} declares")
-    if (
-        declaration.pattern is not None
-        and compile_pattern(declaration.pattern).search(text) is None
-    ):
-        bad(f"which does not match the pattern {declaration.pattern!r} that {path} declares")
-    return out
+        if low is not None and not value >= low:  # type: ignore[operator]
+            why.append(f"below the minimum {low}{unit} that {path} declares")
+        if high is not None and not value <= high:  # type: ignore[operator]
+            why.append(f"above the maximum {high}{unit} that {path} declares")
+    pattern = declaration.pattern
+    if pattern is not None and compile_pattern(pattern).search(text) is None:
+        why.append(f"which does not match the pattern {pattern!r} that {path} declares")
+    return [
+        ("attribute-value", name, "value", f"attribute {name!r} is {_shown(text)}, {reason}")
+        for reason in why
+    ]
 
 
 def _not_in_lookup(lookup: Lookup, key: str) -> str:

@@ -10,12 +10,14 @@ from __future__ import annotations
 import posixpath
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from ..findings import Finding
 from ..layout import REGISTRY_SUFFIX, VOCABULARY_KIND
 from ..records import Sidecar
 from ..records.types import AttributeName
 from ..records.vocabulary import AttributeDeclaration, LookupEntry, LookupKey
+from .attribute_rules import problems
 from .registry import ParsedEntries, parse_entries
 from .yamlsafe import YamlProblem, compose, decode, locate, locate_key, position
 
@@ -55,6 +57,27 @@ class Vocabulary:
         for lookup in self.lookups.values():
             found += lookup.findings
         return tuple(found)
+
+    def __getstate__(self) -> dict[str, object]:
+        """Pickled without what ``cached_property`` keeps (the workers remake it)."""
+        return {k: v for k, v in self.__dict__.items() if k not in ("passed", "required")}
+
+    @cached_property
+    def passed(self) -> set[tuple[str, str, bool]]:
+        """(name, value text, has no blob) of the attributes already checked and found to
+        pass (labs repeat the same rigs and values in every sidecar)."""
+        return set()
+
+    @cached_property
+    def required(self) -> tuple[tuple[str, ...], dict[str, tuple[str, ...]]]:
+        """The names every session needs, and project -> the names its sessions need."""
+        always = tuple(name for name, d in self.declarations.items() if d.required is True)
+        by_project: dict[str, list[str]] = {}
+        for name, d in self.declarations.items():
+            if isinstance(d.required, list):
+                for project in d.required:
+                    by_project.setdefault(project, []).append(name)
+        return always, {project: tuple(names) for project, names in by_project.items()}
 
     def columns(self) -> dict[str, dict[str, str | None]]:
         """name -> its type, unit and description: what the catalog types columns by."""
@@ -136,8 +159,6 @@ def attribute_findings(
 ) -> list[Finding]:
     """The vocabulary's findings on one valid sidecar (its record, read from ``data``),
     each at its place in the file: the name, the value, or the ``attributes`` mapping."""
-    from .attribute_rules import problems
-
     found = problems(vocabulary, record)
     if not found:
         return []
