@@ -286,6 +286,13 @@ class Catalog:
         )
         return build_wide(self._conn, where, params, typed=typed)
 
+    def draft_vocabulary(self) -> str:
+        """A draft ``registry/attributes.yaml`` from the root's sidecars (``session-files
+        vocabulary``): every name used, its inferred type, its values when few."""
+        from .draft import draft_vocabulary
+
+        return draft_vocabulary(self._conn)
+
     def close(self) -> None:
         """Close the connection to the index."""
         self._conn.close()

@@ -7,6 +7,7 @@ Without ``attributes.yaml`` there is no vocabulary (None) and attributes stay fr
 
 from __future__ import annotations
 
+import hashlib
 import posixpath
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -22,6 +23,7 @@ from .registry import ParsedEntries, parse_entries
 from .yamlsafe import YamlProblem, compose, decode, locate, locate_key, position
 
 VOCABULARY_FILE = VOCABULARY_KIND + REGISTRY_SUFFIX
+_PASSED: dict[str, set[tuple[str, str, bool]]] = {}  # Vocabulary.key -> what passed
 
 
 @dataclass(frozen=True)
@@ -49,6 +51,7 @@ class Vocabulary:
     unusable: Finding | None = None
     broken: dict[str, Finding] = field(default_factory=dict)
     lookups: dict[str, Lookup] = field(default_factory=dict)
+    key: str = ""  # a digest of the files it was read from
 
     @property
     def all_findings(self) -> tuple[Finding, ...]:
@@ -65,8 +68,11 @@ class Vocabulary:
     @cached_property
     def passed(self) -> set[tuple[str, str, bool]]:
         """(name, value text, has no blob) of the attributes already checked and found to
-        pass (labs repeat the same rigs and values in every sidecar)."""
-        return set()
+        pass (labs repeat the same rigs and values in every sidecar); shared in a process
+        by every copy of the same vocabulary (a worker is sent one with each chunk)."""
+        if len(_PASSED) > 8:
+            _PASSED.clear()
+        return _PASSED.setdefault(self.key, set()) if self.key else set()
 
     @cached_property
     def required(self) -> tuple[tuple[str, ...], dict[str, tuple[str, ...]]]:
@@ -137,7 +143,14 @@ def build_vocabulary(
         name: _lookup(directory, name, lookups.get(name), unreadable)
         for name in lookup_names(parsed)
     }
-    return Vocabulary(path, declarations, parsed.findings, parsed.unusable, parsed.broken, tables)
+    key = hashlib.sha256(data).hexdigest()
+    for name, lookup in sorted(lookups.items()):
+        key += f" {name}:" + (
+            hashlib.sha256(lookup).hexdigest() if isinstance(lookup, bytes) else "-"
+        )
+    return Vocabulary(
+        path, declarations, parsed.findings, parsed.unusable, parsed.broken, tables, key
+    )
 
 
 def _lookup(directory: str, name: str, data: ReadResult, unreadable: Unreadable) -> Lookup:
