@@ -285,3 +285,29 @@ def test_validate_json_carries_the_new_codes(tmp_path: Path) -> None:
     result = CliRunner().invoke(main, ["validate", str(root), "--format", "json"])
     document = json.loads(result.stdout)
     assert [f["code"] for f in document["findings"]] == ["unknown-attribute"]
+
+
+def test_watch_reports_vocabulary_findings_as_the_vocabulary_changes(tmp_path: Path) -> None:
+    import threading
+
+    import session_files
+
+    root = _root(tmp_path, {"s": _session("  rig: rig-1\n  temperature_c: 37\n")})
+    stop = threading.Event()
+    events = session_files.watch(root, stop_event=stop)
+    try:
+        first = next(events)
+        assert (first.sessions, first.errors) == (1, 0)
+        write_root(
+            root, {"registry/attributes.yaml": VOCABULARY.replace("maximum: 42", "maximum: 36")}
+        )
+        second = next(events)
+        assert [(f.code, f.path) for f in second.appeared] == [
+            ("attribute-value", "s/session.yaml")
+        ]
+        write_root(root, {"s/session.yaml": _session("  rig: rig-1\n  temperature_c: 35\n")})
+        third = next(events)
+        assert [f.code for f in third.cleared] == ["attribute-value"] and third.sessions == 1
+    finally:
+        stop.set()
+    assert next(events, None) is None

@@ -38,6 +38,7 @@ class Lookup:
     unusable: Finding | None = None
     broken: dict[str, Finding] = field(default_factory=dict)
     missing: bool = False
+    descriptions: dict[str, str] = field(default_factory=dict)  # key -> its description
 
 
 @dataclass(frozen=True)
@@ -162,8 +163,19 @@ def _lookup(directory: str, name: str, data: ReadResult, unreadable: Unreadable)
         finding = unreadable(path, data)
         return Lookup(name, path, findings=(finding,), unusable=finding)
     parsed = parse_lookup(data, path)
+    described = {
+        key: entry.description
+        for key, entry in parsed.entries.items()
+        if isinstance(entry, LookupEntry) and entry.description
+    }
     return Lookup(
-        name, path, frozenset(parsed.entries), parsed.findings, parsed.unusable, parsed.broken
+        name,
+        path,
+        frozenset(parsed.entries),
+        parsed.findings,
+        parsed.unusable,
+        parsed.broken,
+        descriptions=described,
     )
 
 

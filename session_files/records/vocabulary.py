@@ -73,7 +73,8 @@ def _lookup_name(name: str) -> str:
 LookupName = Annotated[str, AfterValidator(_lookup_name)]
 Pattern = Annotated[str, AfterValidator(_pattern)]
 Unit = Annotated[str, StringConstraints(min_length=1, max_length=32, pattern=NO_NUL)]
-LookupKey = Annotated[str, StringConstraints(min_length=1, max_length=2000, pattern=NO_NUL)]
+# at most 255 characters: a primary key column of the database (DataJoint: attribute_lookup)
+LookupKey = Annotated[str, StringConstraints(min_length=1, max_length=255, pattern=NO_NUL)]
 
 
 def _finite(value: float | None, name: str) -> None:
