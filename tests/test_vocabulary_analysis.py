@@ -11,9 +11,8 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from session_files import load_catalog
+from session_files import UnknownAttributeError, load_catalog
 from session_files.cli import main
-from session_files.index.catalog import UnknownAttributeError
 from tests.fixtures_roots import REGISTRY, sidecar, write_root
 
 VOCABULARY = """\

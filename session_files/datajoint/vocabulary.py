@@ -88,8 +88,10 @@ def rows_of(vocabulary: Vocabulary) -> VocabularyRows:
 
 def _tables(schema_name: str, *, create: bool) -> tuple[Any, Any] | None:
     from . import _dj
+    from .tables import connect
 
     dj = _dj.load()
+    connect(dj)  # a server that cannot be reached is said as publish says it
     if not create and schema_name not in dj.list_schemas():
         return None
     schema = dj.Schema(schema_name, create_schema=create, create_tables=create)

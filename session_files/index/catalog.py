@@ -16,6 +16,11 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from ..findings import Finding
+from .attribute_names import (
+    attribute_names,
+    check_attribute_names,
+    declared_attributes,
+)
 from .columns import COLUMNS, PRIMARY_KEYS, Column, from_sql
 from .conditions import register, sessions_where
 from .query import TimeBound, bound, frame, quoted, stored_values
@@ -170,10 +175,6 @@ LEFT JOIN session_note n ON n.subject = d.subject AND n.session_datetime = d.ses
 """
 
 
-class UnknownAttributeError(ValueError):
-    """An attribute name that no session sets and the vocabulary does not declare."""
-
-
 class Catalog:
     """The relational view of one data root (docs/catalog.md), read from its index."""
 
@@ -296,37 +297,18 @@ class Catalog:
     def vocabulary(self) -> dict[str, dict[str, Any]] | None:
         """The lab vocabulary's declarations (name -> ``type``, ``unit``, ``description``),
         or None when the root has no ``registry/attributes.yaml``."""
-        row = self._conn.execute("SELECT value FROM meta WHERE key = 'vocabulary'").fetchone()
-        found: dict[str, dict[str, Any]] | None = json.loads(row[0]) if row else None
-        return found
+        return declared_attributes(self._conn)
 
     def check_attribute_names(self, names: Iterable[str]) -> None:
         """Raise UnknownAttributeError (a ValueError) for a name that is neither declared
         in the vocabulary nor set by any session of the view, with "did you mean" from
         the declared names (without a vocabulary: from the names sessions set), so a
         typo in a filter is never an empty result."""
-        declared = self.vocabulary or {}
-        unknown = [name for name in names if name not in declared and not self._used(name)]
-        if not unknown:
-            return
-        from ..read.attribute_rules import did_you_mean
-
-        choices = list(declared) if declared else self.attribute_names()
-        name = unknown[0]
-        where = "declared in the lab vocabulary" if declared else "set by any session"
-        listed = ", ".join(map(repr, sorted(choices)[:20])) or "none"
-        hint = did_you_mean(name, choices)
-        msg = f"attribute {name!r} is not {where}{hint} (the attributes: {listed})"
-        raise UnknownAttributeError(msg)
-
-    def _used(self, name: str) -> bool:
-        sql = 'SELECT 1 FROM "session__attribute" WHERE attribute_name = ? LIMIT 1'
-        return self._conn.execute(sql, (name,)).fetchone() is not None
+        check_attribute_names(self._conn, names)
 
     def attribute_names(self) -> list[str]:
         """The attribute names the sessions of the view set, sorted."""
-        sql = 'SELECT DISTINCT attribute_name FROM "session__attribute" ORDER BY 1'
-        return [name for (name,) in self._conn.execute(sql)]
+        return attribute_names(self._conn)
 
     def draft_vocabulary(self) -> str:
         """A draft ``registry/attributes.yaml`` from the root's sidecars (``session-files

@@ -11,12 +11,13 @@ express is listed in ``INEXPRESSIBLE`` (and in the README).
 from __future__ import annotations
 
 import os
+import posixpath
 from pathlib import Path
 from typing import Any
 
 from ..findings import Finding
 from ..read.attribute_rules import BOOLEAN_TEXTS, DATE_TEXT, INTEGER_TEXT, NUMBER_TEXT
-from ..read.vocabulary import Vocabulary
+from ..read.vocabulary import VOCABULARY_FILE, Vocabulary
 from ..records import NAIVE_DATETIME_PATTERN, attribute_text
 from ..records.vocabulary import AttributeDeclaration
 from .schema_export import ID_BASE, sidecar_schema
@@ -156,10 +157,10 @@ def write_root_schema(root: str | os.PathLike[str], directory: Path) -> Path:
     sources = load_sources(opened, None)
     vocabulary = sources.registries.vocabulary
     if vocabulary is None:
+        where = posixpath.join(sources.registries.display, VOCABULARY_FILE)
         msg = (
-            f"{opened.display} has no {sources.registries.file('subjects').rpartition('/')[0]}"
-            "/attributes.yaml; without a vocabulary its sidecars follow the published"
-            " schemas/session.schema.json (session-files schema --out DIR)"
+            f"{opened.display} has no {where}; without a vocabulary its sidecars follow the"
+            " published schemas/session.schema.json (session-files schema --out DIR)"
         )
         raise VocabularyError(msg)
     if vocabulary.all_findings:
