@@ -115,3 +115,14 @@ def test_a_declared_name_no_session_sets_is_no_error(tmp_path: Path) -> None:
     root = _root(tmp_path, VOCABULARY + "rig: {}\n")
     with load_catalog(root) as catalog:
         assert len(catalog.sessions(attributes={"rig": "rig-1"})) == 0
+
+
+def test_the_report_names_a_declared_unit(tmp_path: Path) -> None:
+    root = _root(tmp_path, VOCABULARY)
+    out = tmp_path / "r.html"
+    args = ["report", str(root), "--out", str(out), "--attribute", "temperature_c"]
+    result = CliRunner().invoke(main, [*args, "--attribute", "serial"])
+    assert result.exit_code == 0, result.output
+    page = out.read_text(encoding="utf-8")
+    assert "<h2>Attribute temperature_c (degC)</h2>" in page
+    assert "<h2>Attribute serial</h2>" in page
