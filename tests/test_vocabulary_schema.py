@@ -20,6 +20,7 @@ from session_files import validate
 from session_files.cli import main
 from session_files.write.vocabulary_schema import INEXPRESSIBLE
 from tests.fixtures_roots import REGISTRY, write_root
+from tests.test_writers import node_writer  # noqa: F401 - the fixture, installed once
 
 REPO = Path(__file__).resolve().parents[1]
 VOCABULARY = """\
@@ -139,3 +140,60 @@ def test_no_vocabulary_or_a_broken_one_writes_no_schema(tmp_path: Path) -> None:
     assert result.exit_code == 1
     assert "registry/attributes.yaml:1:" in result.output and "schema" in result.output
     assert not out.exists()
+
+
+def test_the_node_writer_checks_the_lab_rules_with_the_root_schema(
+    node_writer: Path,  # noqa: F811 - the fixture imported above
+    tmp_path: Path,
+) -> None:
+    """The Node writer's ajv, given the root's schema, refuses what the vocabulary refuses,
+    before anything is written; what it writes, session-files accepts."""
+    lab = tmp_path / "lab"
+    shutil.copytree(REPO / "examples/lab", lab)
+    out = tmp_path / "schema"
+    result = CliRunner().invoke(main, ["schema", "--root", str(lab), "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    schema = out / "session.schema.json"
+
+    def write(session: str, *args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [
+                "node",
+                str(node_writer),
+                "--schema",
+                str(schema),
+                "--dir",
+                str(lab / session),
+                "--subject",
+                "M002",
+                "--datetime",
+                "2024-05-02 10:00:00",
+                *args,
+            ],
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+        )
+
+    for args in (
+        ["--number", "temperature_c=80"],
+        ["--attribute", "temperature_c=warm"],
+        ["--attribute", "rgi=rig-1"],
+        ["--project", "optogenetics-pv"],
+    ):
+        refused = write("M002/x", *args)
+        assert refused.returncode == 1 and "not written" in refused.stderr, args
+        assert not (lab / "M002/x").exists()
+    written = write(
+        "M002/2024-05-02_10-00-00",
+        "--project",
+        "optogenetics-pv",
+        "--attribute",
+        "rig=rig-2",
+        "--number",
+        "temperature_c=36.5",
+    )
+    assert written.returncode == 0, written.stderr
+    report = validate(lab)
+    assert report.findings == [] and report.sessions == 13
