@@ -35,8 +35,9 @@ arena: {values: [open, maze]}
 code: {pattern: "^[A-Z]{2}[0-9]+$"}
 level: {type: integer, values: [1, 2, 3]}
 operator: {required: [vision]}
+grade: {values: [1.5, A]}
 """
-LOOKUP, QUOTED, PATTERN = INEXPRESSIBLE
+LOOKUP, QUOTED, PATTERN, AS_WRITTEN = INEXPRESSIBLE
 # (attributes block or None, projects, session-files accepts, check-jsonschema accepts, why)
 CASES: list[tuple[str | None, str, bool, bool, str | None]] = [
     ("rig: rig-1", "pilot", True, True, None),
@@ -69,6 +70,10 @@ CASES: list[tuple[str | None, str, bool, bool, str | None]] = [
     ("level: 4", "pilot", False, False, None),
     ("level: '4'", "pilot", False, True, QUOTED),
     ("rgi: rig-1", "pilot", False, False, None),
+    ("grade: 1.5", "pilot", True, True, None),
+    ("grade: A", "pilot", True, True, None),
+    ("grade: B", "pilot", False, False, None),
+    ("grade: 1.50", "pilot", False, True, AS_WRITTEN),
     (None, "vision", False, False, None),
     ("rig: rig-1", "vision", False, False, None),
     ("operator: alice", "vision", True, True, None),

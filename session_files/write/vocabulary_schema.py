@@ -28,6 +28,8 @@ INEXPRESSIBLE = (
     " text only as text",
     "a `pattern` on a value written as a plain number or boolean (JSON Schema matches"
     " patterns against strings only)",
+    "`values` compare the text as written: `1.50` is not `1.5` (JSON Schema sees the number"
+    " 1.5 in both)",
 )
 _TEXT = {"type": "string", "maxLength": 2000}
 
