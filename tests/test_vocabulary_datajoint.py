@@ -20,7 +20,7 @@ pytestmark = pytest.mark.postgres
 
 def test_publish_and_pull_carry_the_vocabulary(tmp_path: Path, schema_name: str) -> None:
     result = publish(LAB, schema_name)
-    assert result.ok and result.vocabulary_rows == {"inserted": 19, "deleted": 0}
+    assert result.ok and result.vocabulary_rows == {"inserted": 22, "deleted": 0}
     rows = query(
         f"SELECT attribute_name, attribute_type, unit, minimum, maximum, lookup, required"
         f' FROM "{schema_name}"."attribute_vocabulary" WHERE attribute_name IN'
