@@ -50,7 +50,7 @@ def test_pull_writes_a_root_that_publishes_to_nothing(tmp_path: Path, schema_nam
     assert result.exit_code == 0, result.output
     assert result.stdout.splitlines()[-1] == (
         f"pulled 12 sessions from {schema_name} into {target} (root_id {LAB.resolve()}):"
-        " 16 files written, 0 already there"
+        " 18 files written, 0 already there"
     )
     assert (target / "M002" / "2024-02-01_11-15-00" / "session.yaml").is_file()
     assert (target / "session-files.yaml").read_text(encoding="utf-8") == (
@@ -62,7 +62,7 @@ def test_pull_writes_a_root_that_publishes_to_nothing(tmp_path: Path, schema_nam
     assert_nothing_changes(target, schema_name)
     again = invoke(str(target), "--schema", schema_name)
     assert again.exit_code == 0
-    assert again.stdout.endswith("0 files written, 16 already there\n")
+    assert again.stdout.endswith("0 files written, 18 already there\n")
 
 
 def test_pull_refuses_to_overwrite_a_different_sidecar_unless_force(

@@ -73,6 +73,10 @@ def publish(
             " deleted from the database; fix the errors first"
         )
         raise PublishError(msg)
+    from .vocabulary import publish_root_vocabulary  # the lab vocabulary's tables
+
+    # other rules in the database refuse the publish before anything is written
+    counts = publish_root_vocabulary(root, registry, schema_name, replace, dry_run=True)
     result = publish_rows(
         files,
         schema_name,
@@ -84,6 +88,9 @@ def publish(
         linking_module=linking_module,
         progress=progress,
     )
+    if not result.refused and not dry_run:
+        counts = publish_root_vocabulary(root, registry, schema_name, replace, dry_run=False)
+    result = dataclasses.replace(result, vocabulary_rows=counts)
     return dataclasses.replace(result, errors_left_out=report.errors)
 
 
