@@ -37,8 +37,11 @@ from .writer import coerce_record, write_checked
 
 
 @contextmanager
-def sidecar_lock(session_dir: str | os.PathLike[str]) -> Iterator[Path]:
-    """Hold the session directory's exclusive update lock (waits for the current holder)."""
+def sidecar_lock(session_dir: str | os.PathLike[str], *, findings: bool = True) -> Iterator[Path]:
+    """Hold the session directory's exclusive update lock (waits for the current holder).
+
+    A lock that cannot be taken raises SidecarError (an ``unreadable`` finding), or the
+    OSError itself without ``findings`` (for a write that should fail as writes do)."""
     path = Path(session_dir) / LOCK_NAME
     # Read-only is enough to lock: a lock file another user created still works. A link
     # planted at the lock's name is not followed.
@@ -46,12 +49,16 @@ def sidecar_lock(session_dir: str | os.PathLike[str]) -> Iterator[Path]:
     try:
         fd = os.open(path, flags, 0o666)
     except OSError as exc:
+        if not findings:
+            raise
         message = f"cannot be locked for update: {exc.strerror or exc}"
         raise SidecarError([Finding.make("unreadable", str(path), message)]) from exc
     try:
         try:  # flock on Linux and macOS, LockFileEx on Windows
             filelock.lock_descriptor(fd)
         except OSError as exc:  # a filesystem without locks: refuse rather than race
+            if not findings:
+                raise
             message = f"cannot be locked for update: {exc.strerror or exc}"
             raise SidecarError([Finding.make("unreadable", str(path), message)]) from exc
         yield path
@@ -113,7 +120,7 @@ def replace_sidecar(
     sidecar = coerce_record(record)
     target = Path(session_dir) / SIDECAR_NAME
     Path(session_dir).mkdir(parents=True, exist_ok=True)
-    with sidecar_lock(session_dir):
+    with sidecar_lock(session_dir, findings=False):
         try:
             data = _read(target)
         except SidecarError:
