@@ -133,7 +133,7 @@ def replace_sidecar(
         return write_checked(session_dir, sidecar, data, overwrite=True, root=root, check=check)
 
 
-def _attribute_text(loc: tuple[str | int, ...]) -> bool:
+def attribute_text(loc: tuple[str | int, ...]) -> bool:
     """Where a sidecar's scalars are read as the text written: attribute values."""
     return loc[:1] == ("attributes",) and (len(loc) == 2 or loc[2:] == ("value",))
 
@@ -144,7 +144,7 @@ def edited_sidecar(data: bytes, old: Sidecar, new: Sidecar, path: str) -> bytes:
     a file this package or a plain editor wrote), the file is written anew with its leading
     comments and a ``RewriteWarning`` says so."""
     try:
-        edited = edit_document(data, to_document(old), to_document(new), as_text=_attribute_text)
+        edited = edit_document(data, to_document(old), to_document(new), as_text=attribute_text)
     except (ValueError, YamlProblem):
         edited = None
     if edited is not None and edited.minimal and parse_sidecar(edited.data, path).record == new:
