@@ -249,4 +249,4 @@ def test_sidecars_with_errors_that_mention_old_are_named(tmp_path: Path) -> None
     plan = plan_rename(root, "subject", "M001", "M010")
     assert plan.unchecked == ("bad/session.yaml",)
     result = CliRunner().invoke(main, ["rename", "subject", "M001", "M010", str(root), "--dry-run"])
-    assert "1 sidecar that mention 'M001' have errors and are not renamed" in result.output
+    assert "1 sidecar with errors mentions 'M001', not renamed" in result.output

@@ -32,8 +32,8 @@ def echo_plan(plan: RenamePlan) -> None:
     if plan.unchecked:
         count = len(plan.unchecked)
         click.echo(
-            f"warning: {count} sidecar{'s' * (count != 1)} that mention {plan.old!r} have errors"
-            " and are not renamed (fix them, then run the rename again):",
+            f"warning: {count} sidecar{'s' * (count != 1)} with errors"
+            f" mention{'s' * (count == 1)} {plan.old!r}, not renamed (fix, then run the rename again):",
             err=True,
         )
         for path in plan.unchecked:

@@ -13,6 +13,7 @@ from pydantic import ValidationError
 
 from ..read.problems import schema_findings
 from ..read.registry import parse_registry
+from .changes import LineChange, line_changes
 from .dump import dump_yaml
 from .edit import edit_document
 from .registry_files import (
@@ -26,7 +27,6 @@ from .registry_files import (
     registry_dir,
     top_keys,
 )
-from .rename import LineChange, line_changes
 
 
 @dataclass(frozen=True)
@@ -155,7 +155,8 @@ def remove_entry(
         conn.close()
     if users:
         count = len(users)
-        head = f"{count} sidecar{'s' * (count != 1)} refer to the {kind.name} {key!r}; rename or change them first"
+        who = "1 sidecar refers" if count == 1 else f"{count} sidecars refer"
+        head = f"{who} to the {kind.name} {key!r}; rename or change them first"
         raise EditRefused([head, *users])
     assert data is not None
     entries = plain_entries(data)

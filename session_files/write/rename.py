@@ -13,8 +13,6 @@ planning the same rename again finds only what is left, so running it again fini
 
 from __future__ import annotations
 
-import difflib
-import hashlib
 import os
 import sqlite3
 from collections.abc import Iterable
@@ -26,6 +24,7 @@ from ..read.files import read_regular
 from ..read.scan import LocalRoot
 from ..read.sidecar import parse_sidecar
 from ..records import Sidecar
+from .changes import FileChange, LineChange, current_digest, digest, line_changes
 from .dump import to_document
 from .edit import edit_document, rename_key
 from .registry_files import (
@@ -47,27 +46,6 @@ _COLUMN = {
     "project": ("stage_project", "project"),
     "attribute": ("stage_attribute", "attribute_name"),
 }
-
-
-@dataclass(frozen=True)
-class LineChange:
-    """One changed line: its 1-based number (in the new file; in the old one for a line
-    removed) and its text before and after (an empty side: a line removed or added)."""
-
-    line: int
-    before: str
-    after: str
-
-
-@dataclass(frozen=True)
-class FileChange:
-    """One file a plan changes: where, the digest of the bytes planned from, the new bytes."""
-
-    path: str  # relative to the root, POSIX
-    full: Path
-    digest: str
-    data: bytes
-    lines: tuple[LineChange, ...]
 
 
 @dataclass(frozen=True)
@@ -111,25 +89,6 @@ class RenameIncomplete(Exception):
         )
         self.result = result
         self.reason = reason
-
-
-def digest(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()
-
-
-def line_changes(before: bytes, after: bytes) -> tuple[LineChange, ...]:
-    a = before.decode("utf-8").splitlines()
-    b = after.decode("utf-8").splitlines()
-    changes: list[LineChange] = []
-    for tag, a0, a1, b0, b1 in difflib.SequenceMatcher(a=a, b=b, autojunk=False).get_opcodes():
-        if tag == "equal":
-            continue
-        for i in range(max(a1 - a0, b1 - b0)):
-            was = a[a0 + i] if a0 + i < a1 else ""
-            will = b[b0 + i] if b0 + i < b1 else ""
-            number = b0 + i if b0 + i < b1 else a0 + i  # added/changed: as it will be
-            changes.append(LineChange(number + 1, was, will))
-    return tuple(changes)
 
 
 def _renamed(kind: str, record: Sidecar, old: str, new: str, merge: bool) -> Sidecar | str | None:
@@ -310,7 +269,7 @@ def apply_rename(plan: RenamePlan) -> RenameResult:
 
     if plan.refused:
         raise EditRefused(list(plan.refused))
-    changed = [c.path for c in plan.files if _current_digest(c.full) != c.digest]
+    changed = [c.path for c in plan.files if current_digest(c.full) != c.digest]
     if changed:
         shown = ", ".join(changed[:10]) + (
             f" and {len(changed) - 10} more" if len(changed) > 10 else ""
@@ -322,7 +281,7 @@ def apply_rename(plan: RenamePlan) -> RenameResult:
     for i, change in enumerate(plan.files):
         try:
             with sidecar_lock(change.full.parent, findings=False):
-                if _current_digest(change.full) != change.digest:
+                if current_digest(change.full) != change.digest:
                     reason = f"{change.path} changed since the plan"
                     raise RenameIncomplete(_stopped(result, i), reason)
                 atomic_write(change.full, change.data)
@@ -340,13 +299,6 @@ def apply_rename(plan: RenamePlan) -> RenameResult:
 def _stopped(result: RenameResult, index: int) -> RenameResult:
     result.not_done = [change.path for change in result.plan.files[index:]]
     return result
-
-
-def _current_digest(path: Path) -> str:
-    try:
-        return digest(read_regular(str(path), READ_LIMIT))
-    except OSError:
-        return ""
 
 
 __all__ = [
