@@ -250,3 +250,57 @@ def test_sidecars_with_errors_that_mention_old_are_named(tmp_path: Path) -> None
     assert plan.unchecked == ("bad/session.yaml",)
     result = CliRunner().invoke(main, ["rename", "subject", "M001", "M010", str(root), "--dry-run"])
     assert "1 sidecar with errors mentions 'M001', not renamed" in result.output
+
+
+def _laid_out(tmp_path: Path) -> Path:
+    from tests.fixtures_roots import lab_files
+
+    files = lab_files()
+    files["session-files.yaml"] = 'layout: "{subject}/{session_datetime:%Y-%m-%d_%H-%M-%S}"\n'
+    return write_root(tmp_path / "lab", files)
+
+
+def test_move_dirs_moves_the_sessions_the_layout_names_after_the_subject(tmp_path: Path) -> None:
+    root = _laid_out(tmp_path)
+    (root / "M001/2024-01-15_10-30-00/raw.bin").write_bytes(b"data")
+    dry = CliRunner().invoke(
+        main, ["rename", "subject", "M001", "M010", str(root), "--move-dirs", "--dry-run"]
+    )
+    assert "3 files, 3 lines, 2 directories to move" in dry.output
+    assert "  move M001/2024-01-15_10-30-00/  =>  M010/2024-01-15_10-30-00/\n" in dry.output
+    assert (root / "M001").is_dir()
+    result = CliRunner().invoke(
+        main, ["rename", "subject", "M001", "M010", str(root), "--move-dirs", "--yes"]
+    )
+    assert result.exit_code == 0, result.output
+    assert "moved: 2 directories" in result.output
+    assert (root / "M010/2024-01-15_10-30-00/raw.bin").read_bytes() == b"data"
+    assert not (root / "M001").exists()  # left empty, so removed
+    report = validate(root)
+    assert report.ok and not report.findings
+
+
+def test_move_dirs_never_moves_over_an_existing_directory(tmp_path: Path) -> None:
+    root = _laid_out(tmp_path)
+    (root / "M010/2024-01-16_09-00-00").mkdir(parents=True)
+    before = _snapshot(root)
+    plan = plan_rename(root, "subject", "M001", "M010", move_dirs=True)
+    assert plan.refused == (
+        "M001/2024-01-16_09-00-00: cannot move to M010/2024-01-16_09-00-00: it exists (never moved over)",
+    )
+    with pytest.raises(EditRefused):
+        apply_rename(plan)
+    assert _snapshot(root) == before
+
+
+def test_a_rename_stopped_before_its_moves_moves_them_when_run_again(tmp_path: Path) -> None:
+    root = _laid_out(tmp_path)
+    apply_rename(plan_rename(root, "subject", "M001", "M010"))  # without --move-dirs first
+    plan = plan_rename(root, "subject", "M001", "M010", move_dirs=True)
+    assert plan.ok and not plan.files
+    assert [target for _, target in plan.moves] == [
+        "M010/2024-01-15_10-30-00",
+        "M010/2024-01-16_09-00-00",
+    ]
+    apply_rename(plan)
+    assert not validate(root).findings

@@ -23,12 +23,15 @@ def echo_plan(plan: RenamePlan) -> None:
     """Every file and line the plan changes, with the counts first."""
     files, lines = len(plan.files), plan.line_count
     head = f"rename {plan.kind} {plan.old!r} -> {plan.new!r} in {plan.root}"
-    click.echo(
-        printable(f"{head}: {files} file{'s' * (files != 1)}, {lines} line{'s' * (lines != 1)}")
-    )
+    counts = f"{files} file{'s' * (files != 1)}, {lines} line{'s' * (lines != 1)}"
+    if plan.moves:
+        counts += f", {len(plan.moves)} director{'ies' if len(plan.moves) != 1 else 'y'} to move"
+    click.echo(printable(f"{head}: {counts}"))
     for change in plan.files:
         for line in change.lines:
             click.echo(printable(f"  {change.path}:{line.line}: {line.before}  =>  {line.after}"))
+    for source, target in plan.moves:
+        click.echo(printable(f"  move {source}/  =>  {target}/"))
     if plan.unchecked:
         count = len(plan.unchecked)
         click.echo(
@@ -52,15 +55,28 @@ def echo_plan(plan: RenamePlan) -> None:
     "--yes", "-y", is_flag=True, help="Apply without asking (the way to apply from a script)."
 )
 @click.option("--merge", is_flag=True, help="Merge OLD into a NEW that already exists.")
+@click.option(
+    "--move-dirs",
+    is_flag=True,
+    help="Subjects: also move the session directories the root's layout names after them.",
+)
 def rename(
-    kind: str, old: str, new: str, root: str | None, dry_run: bool, yes: bool, merge: bool
+    kind: str,
+    old: str,
+    new: str,
+    root: str | None,
+    dry_run: bool,
+    yes: bool,
+    merge: bool,
+    move_dirs: bool,
 ) -> None:
     """Rename the KIND OLD to NEW in its registry and in every sidecar of ROOT that refers to it.
 
     Only the lines that refer to OLD change (comments and the rest stay byte for byte). It
     refuses, writing nothing, when NEW is already registered (unless --merge), when a
     session would collide with another (duplicate-session), or when a file changed since
-    the plan. Without --yes it shows the plan and asks; with no terminal to ask on, it is a
+    the plan. With --move-dirs (subjects, in a root whose config sets layout) the session
+    directories move too, never over an existing one. Without --yes it shows the plan and asks; with no terminal to ask on, it is a
     dry run. Exit status: 0 renamed (or a dry run), 1 refused or stopped part-way (run it
     again to finish), 2 bad options or no root.
     """
@@ -70,7 +86,7 @@ def rename(
     root = resolve_root(root)
     check_root(root)
     with could_not_run(f"plan the rename in {root}"):
-        plan = plan_rename(root, kind, old, new, merge=merge)
+        plan = plan_rename(root, kind, old, new, merge=merge, move_dirs=move_dirs)
     echo_plan(plan)
     if not plan.ok:
         refused(list(plan.refused))
@@ -91,7 +107,10 @@ def rename(
             refused(exc.reasons)
         except RenameIncomplete as exc:
             stopped(exc)
-    click.echo(f"renamed: {len(result.done)} files written")
+    moved = len(plan.moves)
+    click.echo(f"renamed: {len(result.done) - moved} files written")
+    if moved:
+        click.echo(f"moved: {moved} director{'ies' if moved != 1 else 'y'}")
     click.echo(f"index: {len(result.refreshed)} sidecars re-read")
 
 

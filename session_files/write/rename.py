@@ -59,6 +59,7 @@ class RenamePlan:
     files: tuple[FileChange, ...] = ()
     refused: tuple[str, ...] = ()
     unchecked: tuple[str, ...] = ()  # sidecars with errors that mention OLD: not renamed
+    moves: tuple[tuple[str, str], ...] = ()  # session directories to move (--move-dirs)
 
     @property
     def ok(self) -> bool:
@@ -207,10 +208,18 @@ def _collisions(conn: sqlite3.Connection, renamed: Iterable[str], new: str) -> l
 
 
 def plan_rename(
-    root: str | os.PathLike[str], kind: str, old: str, new: str, *, merge: bool = False
+    root: str | os.PathLike[str],
+    kind: str,
+    old: str,
+    new: str,
+    *,
+    merge: bool = False,
+    move_dirs: bool = False,
 ) -> RenamePlan:
     """What renaming ``kind`` OLD to NEW would change in ``root``; writes nothing but the
-    index (refreshed first, so every sidecar that refers to OLD is found)."""
+    index (refreshed first, so every sidecar that refers to OLD is found). With
+    ``move_dirs`` (subjects, in a root whose config sets ``layout``), the session
+    directories the layout names after the subject are moved too."""
     from ..index import default_index_path, open_index
 
     if kind not in KINDS:
@@ -221,6 +230,8 @@ def plan_rename(
     refused: list[str] = []
     if old == new:
         refused.append(f"{old!r} and {new!r} are the same")
+    if move_dirs and kind != "subject":
+        refused.append("--move-dirs moves the directories of a subject rename only")
     bad = check_key(registry, new)
     if bad:
         refused.append(bad)
@@ -240,6 +251,11 @@ def plan_rename(
                 changes.append(change)
         if kind == "subject":
             refused += _collisions(conn, (c.path for c in changes), new)
+        moves: tuple[tuple[str, str], ...] = ()
+        if move_dirs and kind == "subject":
+            from .move_dirs import plan_moves
+
+            moves = plan_moves(opened, conn, [c.path for c in changes], old, new, refused)
         unread = conn.execute(
             "SELECT path FROM file WHERE path NOT IN (SELECT path FROM stage_session) ORDER BY path"
         ).fetchall()
@@ -248,9 +264,9 @@ def plan_rename(
     unchecked = tuple(p for (p,) in unread if _mentions(opened.path / p, old))
     if registry_change is not None:
         changes.append(registry_change)
-    if not changes and not refused:
+    if not changes and not moves and not refused:
         refused.append(f"nothing refers to the {kind} {old!r}: no registry entry, no sidecar")
-    return RenamePlan(opened.path, kind, old, new, tuple(changes), tuple(refused), unchecked)
+    return RenamePlan(opened.path, kind, old, new, tuple(changes), tuple(refused), unchecked, moves)
 
 
 def _mentions(path: Path, text: str) -> bool:
@@ -278,26 +294,43 @@ def apply_rename(plan: RenamePlan) -> RenameResult:
             [f"changed since the plan (nothing written): {shown}; plan the rename again"]
         )
     result = RenameResult(plan)
+    steps = [change.path for change in plan.files] + [f"{a} -> {b}" for a, b in plan.moves]
     for i, change in enumerate(plan.files):
         try:
             with sidecar_lock(change.full.parent, findings=False):
                 if current_digest(change.full) != change.digest:
                     reason = f"{change.path} changed since the plan"
-                    raise RenameIncomplete(_stopped(result, i), reason)
+                    raise RenameIncomplete(_stopped(result, steps[i:]), reason)
                 atomic_write(change.full, change.data)
         except OSError as exc:
             reason = f"{change.path}: {exc.strerror or exc}"
-            raise RenameIncomplete(_stopped(result, i), reason) from exc
+            raise RenameIncomplete(_stopped(result, steps[i:]), reason) from exc
         except KeyboardInterrupt as exc:
-            raise RenameIncomplete(_stopped(result, i), "interrupted") from exc
+            raise RenameIncomplete(_stopped(result, steps[i:]), "interrupted") from exc
         result.done.append(change.path)
+    if plan.moves:
+        _move_all(plan, result, steps[len(plan.files) :])
     update = update_index(plan.root)
     result.refreshed = sorted({*update.refresh.added, *update.refresh.modified})
     return result
 
 
-def _stopped(result: RenameResult, index: int) -> RenameResult:
-    result.not_done = [change.path for change in result.plan.files[index:]]
+def _move_all(plan: RenamePlan, result: RenameResult, steps: list[str]) -> None:
+    from .move_dirs import move
+
+    for i, (source, target) in enumerate(plan.moves):
+        try:
+            move(plan.root, source, target)
+        except OSError as exc:
+            reason = f"could not move {source} to {target}: {exc.strerror or exc}"
+            raise RenameIncomplete(_stopped(result, steps[i:]), reason) from exc
+        except KeyboardInterrupt as exc:
+            raise RenameIncomplete(_stopped(result, steps[i:]), "interrupted") from exc
+        result.done.append(steps[i])
+
+
+def _stopped(result: RenameResult, remaining: list[str]) -> RenameResult:
+    result.not_done = list(remaining)
     return result
 
 
