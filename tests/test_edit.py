@@ -13,6 +13,7 @@ import warnings
 from pathlib import Path
 from typing import Any
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -238,3 +239,59 @@ def test_new_force_over_an_annotated_sidecar_changes_only_what_differs(tmp_path:
     assert result.exit_code == 0, result.output
     after = (session / "session.yaml").read_text(encoding="utf-8")
     assert after == ANNOTATED.replace("subject: M001", "subject: M002")
+
+
+HEAD = "subject: M001\nsession_datetime: 2024-01-15 10:30:00\n"
+
+
+@pytest.mark.parametrize(
+    ("before", "change", "after"),
+    [
+        pytest.param(
+            "note:   # later\n# c\n",
+            {"note": "hello"},
+            "note: hello   # later\n# c\n",
+            id="empty value",
+        ),
+        pytest.param(
+            "attributes:\n  probe: {value: x, blob: [1, 2]}  # c\n",
+            {"attributes": {"probe": {"value": "x", "blob": [1, 2, 3]}}},
+            "attributes:\n  probe: {value: x, blob: [1, 2, 3]}  # c\n",
+            id="flow mapping",
+        ),
+        pytest.param(
+            "experimenters:\n  # who\n  - alice\n  - bob  # b\n",
+            {"experimenters": ["alice", "carol"]},
+            "experimenters:\n  # who\n  - alice\n  - carol  # b\n",
+            id="block list item",
+        ),
+        pytest.param(
+            "note: |\n  a\n  b\n\nattributes:\n  rig: r1\n",
+            {"note": "x\ny\n"},
+            'note: "x\\ny\\n"\n\nattributes:\n  rig: r1\n',
+            id="block scalar",
+        ),
+        pytest.param(
+            "attributes:\n    rig: r1\n",
+            {"attributes": {"rig": "r1", "x": "2"}, "projects": ["pilot"]},
+            "projects: [pilot]\nattributes:\n    rig: r1\n    x: 2\n",
+            id="four-space indent, key order",
+        ),
+        pytest.param(
+            "attributes:\n  rig: r1\nnote: x   # kept\n",
+            {"attributes": None},
+            "note: x   # kept\n",
+            id="remove a whole mapping",
+        ),
+    ],
+)
+def test_edge_cases_edit_in_place(before: str, change: dict[str, Any], after: str) -> None:
+    data = (HEAD + before).encode()
+    old = parse_sidecar(data, "s.yaml").record
+    assert old is not None
+    new = coerce_record({**dict(old), **change})
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        out = edited_sidecar(data, old, new, "s.yaml")
+    assert out.decode() == HEAD + after
+    assert parse_sidecar(out, "s.yaml").record == new

@@ -15,7 +15,7 @@ import yaml
 from ..read.ambiguous import plain_is_ambiguous
 from ..records import Sidecar
 
-__all__ = ["ESCAPE", "dump_sidecar", "dump_yaml", "to_document"]
+__all__ = ["ESCAPE", "dump_flow", "dump_sidecar", "dump_yaml", "to_document"]
 
 
 def to_document(record: Sidecar) -> dict[str, Any]:
@@ -85,3 +85,12 @@ def dump_yaml(document: Any, *, indent: int = 2) -> str:
 def dump_sidecar(record: Sidecar) -> bytes:
     """The bytes ``write_sidecar`` writes: block YAML, lists of scalars inline."""
     return dump_yaml(to_document(record)).encode("utf-8")
+
+
+def dump_flow(value: Any) -> str:
+    """A list or mapping as one flow-style line (``[a, b]``, ``{a: 1}``), quoted as
+    ``dump_yaml`` quotes."""
+    text = yaml.dump(
+        value, Dumper=_Dumper, default_flow_style=True, width=1 << 30, allow_unicode=True
+    )
+    return text.strip().removesuffix("...").strip()

@@ -17,11 +17,10 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from ..read.yamlsafe import compose, decode
-from .dump import dump_yaml
+from .dump import dump_flow, dump_yaml
 from .render import FileStyle, detect_style, entry_lines, key_text, scalar
 
 Loc = tuple[str | int, ...]
@@ -82,6 +81,8 @@ class _Editor:
         return self.content_end(last[1] if isinstance(node, MappingNode) else last)
 
     def entry_end(self, key: Node, value: Node) -> int:
+        if isinstance(value, ScalarNode) and _empty(value):
+            return self.line_end(int(key.end_mark.index))
         end = max(int(key.end_mark.index), self.content_end(value))
         return self.line_end(max(end - 1, 0))
 
@@ -105,11 +106,13 @@ class _Editor:
         """Change ``node`` (holding ``old``) to hold ``new``; _Coarser where it cannot."""
         if _same(old, new):
             return
+        if isinstance(node, ScalarNode) and _empty(node):
+            raise _Coarser  # no text to replace (``key:``): see ``fill``
+        in_flow = flow or bool(getattr(node, "flow_style", False))
         if isinstance(node, ScalarNode) and not isinstance(new, (dict, list)):
             text = scalar(new, style=node.style or "", flow=flow, as_text=self.as_text(loc))
             self.replace(node.start_mark.index, self.content_end(node), text)
             return
-        in_flow = flow or bool(getattr(node, "flow_style", False))
         same_keys = isinstance(old, dict) and isinstance(new, dict) and old.keys() == new.keys()
         if (
             isinstance(node, MappingNode)
@@ -130,8 +133,8 @@ class _Editor:
             for i, (item, before, after) in enumerate(zip(node.value, old, new, strict=True)):
                 self.value(item, before, after, (*loc, i), flow=in_flow)
             return
-        if in_flow and not flow and isinstance(new, (dict, list)):  # a flow collection itself
-            self.replace(node.start_mark.index, node.end_mark.index, self.flow(new, loc))
+        if isinstance(new, (dict, list)) and in_flow:  # a flow collection, or in one
+            self.replace(node.start_mark.index, self.content_end(node), self.flow(new, loc))
             return
         raise _Coarser
 
@@ -141,8 +144,7 @@ class _Editor:
                 scalar(v, flow=True, as_text=self.as_text((*loc, i))) for i, v in enumerate(value)
             ]
             return "[" + ", ".join(items) + "]"
-        text = yaml.dump(value, default_flow_style=True, width=1 << 30, allow_unicode=True)
-        return text.strip().removesuffix("...").strip()
+        return dump_flow(value)
 
     def mapping(
         self,
@@ -167,12 +169,23 @@ class _Editor:
             if key in old and _same(before, after):
                 continue
             k_node, v_node = entries[name]
+            if isinstance(v_node, ScalarNode) and _empty(v_node) and self.fill(k_node, after, loc):
+                continue
             mark = len(self.edits)
             try:
                 self.value(v_node, before, after, (*loc, key), flow=flow)
             except _Coarser:
                 del self.edits[mark:]
                 self.rewrite_entry(node, k_node, v_node, after, (*loc, key))
+
+    def fill(self, key: Node, value: Any, loc: Loc) -> bool:
+        """Write a scalar after ``key:`` that has no value yet (its comment kept)."""
+        colon = self.text.find(":", key.end_mark.index)
+        line_end = self.line_end(key.end_mark.index)
+        if isinstance(value, (dict, list)) or colon < 0 or colon >= line_end:
+            return False
+        self.replace(colon + 1, colon + 1, " " + scalar(value, as_text=self.as_text(loc)))
+        return True
 
     def delete(self, node: MappingNode, key: Node, value: Node) -> None:
         if node.flow_style or not self.at_line_start(key):
@@ -217,6 +230,11 @@ class _Editor:
         if not self.text[start:end].endswith("\n"):
             text = text.removesuffix(self.style.newline)
         self.replace(start, end, text)
+
+
+def _empty(node: ScalarNode) -> bool:
+    """A scalar with no text at all (``key:`` with nothing after it)."""
+    return not node.style and node.start_mark.index == node.end_mark.index
 
 
 def _same(a: Any, b: Any) -> bool:
