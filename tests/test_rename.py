@@ -304,3 +304,53 @@ def test_a_rename_stopped_before_its_moves_moves_them_when_run_again(tmp_path: P
     ]
     apply_rename(plan)
     assert not validate(root).findings
+
+
+def test_a_typo_that_was_never_registered_is_renamed_to_the_registered_key(tmp_path: Path) -> None:
+    root = _lab(tmp_path)
+    typo = "subject: M01   # typo\nsession_datetime: 2024-03-01 09:00:00\n"
+    write_root(root, {"M01/2024-03-01_09-00-00/session.yaml": typo})
+    assert not validate(root).ok  # unknown-subject
+    plan = plan_rename(root, "subject", "M01", "M001")
+    assert [c.path for c in plan.files] == [
+        "M01/2024-03-01_09-00-00/session.yaml"
+    ]  # no registry line
+    apply_rename(plan)
+    assert (root / "M01/2024-03-01_09-00-00/session.yaml").read_text() == typo.replace(
+        "M01 ", "M001 "
+    )
+    assert validate(root).ok
+
+
+def test_the_confirmation_applies_and_a_file_changed_before_it_is_refused(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import click
+
+    from session_files.cli import rename as command
+
+    root = _lab(tmp_path)
+    monkeypatch.setattr(command, "_terminal", lambda: True)
+    target = root / "M002/2024-02-01_11-15-00/session.yaml"
+
+    def someone_edits_then_yes(text: str, default: bool = False) -> bool:
+        assert text == "apply?"
+        target.write_text(
+            target.read_text(encoding="utf-8") + "note: meanwhile\n", encoding="utf-8"
+        )
+        return True
+
+    monkeypatch.setattr(click, "confirm", someone_edits_then_yes)
+    before = _snapshot(root)
+    result = CliRunner().invoke(main, ["rename", "project", "pilot", "pilot-1", str(root)])
+    assert result.exit_code == 1
+    assert (
+        "changed since the plan (nothing written): M002/2024-02-01_11-15-00/session.yaml"
+        in result.output
+    )
+    edited = target.relative_to(root).as_posix()
+    assert _snapshot(root) == {**before, edited: before[edited] + b"note: meanwhile\n"}
+    monkeypatch.setattr(click, "confirm", lambda text, default=False: True)
+    result = CliRunner().invoke(main, ["rename", "project", "pilot", "pilot-1", str(root)])
+    assert result.exit_code == 0, result.output
+    assert "renamed: 2 files written" in result.output
