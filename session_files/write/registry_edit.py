@@ -141,7 +141,7 @@ def remove_entry(
 ) -> RegistryEdit:
     """Remove ``key`` from its registry in ``root``; refused while sidecars refer to it."""
     from ..index import default_index_path, open_index
-    from .rename import references
+    from .rename_changes import references
 
     kind, full, shown, opened = _file(root, kind_name)
     data = read_file(full)
