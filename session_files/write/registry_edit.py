@@ -13,6 +13,7 @@ from pydantic import ValidationError
 
 from ..read.problems import schema_findings
 from ..read.registry import parse_registry
+from ..records.types import Strict
 from .changes import LineChange, line_changes
 from .dump import dump_yaml
 from .edit import edit_document
@@ -56,20 +57,33 @@ def _entry(kind: RegistryKind, key: str, fields: dict[str, str]) -> dict[str, An
         msg = f"{kind.name} entries are added by editing the file for now (no model to check them)"
         raise EditRefused([msg])
     values = {field_name(kind, name): value for name, value in fields.items()}
+    typed = {name: _as_yaml(value) for name, value in values.items()}
+    entry: Strict | None = None
+    error: ValidationError | None = None
+    # as text first; then as YAML reads each value (a number, a boolean or a list)
+    for attempt in (values, typed):
+        try:
+            entry = kind.entry.model_validate(attempt)
+            break
+        except ValidationError as exc:
+            error = error or exc
+    if entry is None:
+        assert error is not None
+        findings = schema_findings(error, None, "<entry>", kind.entry)
+        raise EditRefused([f"{kind.name} {key!r}: {f.message}" for f in findings])
+    dumped = entry.model_dump(exclude_unset=True)
+    return {name: value for name, value in dumped.items() if value is not None}
+
+
+def _as_yaml(text: str) -> Any:
+    """A command-line value as YAML reads it (``30`` a number, ``[a, b]`` a list); the text
+    itself when it is not one YAML value."""
+    from ..read.yamlsafe import YamlProblem, load
+
     try:
-        entry = kind.entry.model_validate(values)
-    except ValidationError as exc:
-        raise EditRefused(
-            [
-                f"{kind.name} {key!r}: {f.message}"
-                for f in schema_findings(exc, None, "<entry>", kind.entry)
-            ]
-        ) from None
-    return {
-        name: value
-        for name, value in entry.model_dump(exclude_unset=True).items()
-        if value is not None
-    }
+        return load(text.encode("utf-8"))[1]
+    except YamlProblem:
+        return text
 
 
 def _place(entries: dict[str, Any], key: str, entry: dict[str, Any]) -> dict[str, Any]:
