@@ -6,9 +6,12 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from session_files.api import validate
 from session_files.cli import main
+from session_files.read.registry import parse_registry
 from session_files.write.registry_edit import add_entry, remove_entry
 from session_files.write.registry_files import EditRefused
 from tests.fixtures_roots import lab_files, write_root
@@ -91,3 +94,52 @@ def test_remove_takes_only_the_entry_lines(root: Path) -> None:
     text = (root / "registry/subjects.yaml").read_text(encoding="utf-8")
     assert text == ANNOTATED_SUBJECTS.split("M002:")[0]
     assert validate(root).ok
+
+
+KEYS = st.text("abcdefghM0123", min_size=1, max_size=8).filter(lambda k: not k.isdigit())
+
+
+@st.composite
+def registries(draw: st.DrawFn) -> tuple[str, list[str]]:
+    """An annotated experimenters.yaml: comments, blank lines, inline comments, empty entries."""
+    keys = draw(st.lists(KEYS, min_size=1, max_size=5, unique=True))
+    lines: list[str] = []
+    for i, key in enumerate(keys):
+        if draw(st.booleans()):
+            lines.append(draw(st.sampled_from(["", f"# about {key}"])))
+        comment = f"   # {i}" if draw(st.booleans()) else ""
+        form = draw(st.sampled_from(["block", "empty", "flow"]))
+        if form == "block":
+            lines += [f"{key}:{comment}", f"  user_email: {key}@example.org"]
+        elif form == "empty":
+            lines.append(f"{key}:{comment}")
+        else:
+            lines.append(f"{key}: {{}}{comment}")
+    return "\n".join(lines) + "\n", keys
+
+
+@settings(max_examples=40)  # each example refreshes a root's index (remove looks for users)
+@given(registries(), st.data())
+def test_registry_edits_leave_every_other_line(
+    tmp_path_factory: pytest.TempPathFactory, registry: tuple[str, list[str]], data: st.DataObject
+) -> None:
+    text, keys = registry
+    root = tmp_path_factory.mktemp("root")
+    write_root(root, {"registry/experimenters.yaml": text})
+    key = data.draw(st.sampled_from(keys))
+    new_key = data.draw(KEYS.filter(lambda k: k not in keys))
+    removed = remove_entry(root, "experimenter", key)
+    after = (root / "registry/experimenters.yaml").read_text(encoding="utf-8")
+    gone = {line.before for line in removed.lines}
+    assert all(not line.after for line in removed.lines)
+    assert [line for line in text.splitlines() if line not in gone] == after.splitlines()
+    assert not any(line.startswith(f"{key}:") for line in after.splitlines())
+    add_entry(root, "experimenter", new_key, {"email": "x@example.org"})
+    added = (root / "registry/experimenters.yaml").read_text(encoding="utf-8")
+    assert after.splitlines() == [
+        line
+        for line in added.splitlines()
+        if line not in (f"{new_key}:", "  user_email: x@example.org")
+    ]
+    parsed = parse_registry("experimenters", added.encode(), "experimenters.yaml")
+    assert not parsed.findings and set(parsed.rows) == {*keys, new_key} - {key}
