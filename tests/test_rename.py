@@ -354,3 +354,12 @@ def test_the_confirmation_applies_and_a_file_changed_before_it_is_refused(
     result = CliRunner().invoke(main, ["rename", "project", "pilot", "pilot-1", str(root)])
     assert result.exit_code == 0, result.output
     assert "renamed: 2 files written" in result.output
+
+
+def test_without_move_dirs_the_plan_says_what_the_layout_will_report(tmp_path: Path) -> None:
+    root = _laid_out(tmp_path)
+    result = CliRunner().invoke(main, ["rename", "subject", "M001", "M010", str(root), "--dry-run"])
+    assert (
+        "note: 2 session directories are named after 'M001' by the root's layout and would not"
+        " match it after the rename (layout-mismatch); --move-dirs moves them\n"
+    ) in result.output

@@ -32,6 +32,8 @@ def echo_plan(plan: RenamePlan) -> None:
             click.echo(printable(f"  {change.path}:{line.line}: {line.before}  =>  {line.after}"))
     for source, target in plan.moves:
         click.echo(printable(f"  move {source}/  =>  {target}/"))
+    for note in plan.notes:
+        click.echo(printable(f"note: {note}"), err=True)
     if plan.unchecked:
         count = len(plan.unchecked)
         click.echo(

@@ -31,6 +31,8 @@ def plan_moves(
     if layout is None:
         refused.append("--move-dirs needs a 'layout' in the root config (session-files.yaml)")
         return ()
+    if "{subject" not in layout:
+        return ()  # the layout does not name directories after subjects: nothing moves
     when_of = dict(conn.execute("SELECT path, session_datetime FROM stage_session"))
     moves: dict[str, str] = {}
     candidates = [(path, True) for path in renamed]

@@ -34,6 +34,7 @@ class RenamePlan:
     refused: tuple[str, ...] = ()
     unchecked: tuple[str, ...] = ()  # sidecars with errors that mention OLD: not renamed
     moves: tuple[tuple[str, str], ...] = ()  # session directories to move (--move-dirs)
+    notes: tuple[str, ...] = ()  # what the rename leaves for the user (layout-mismatch)
 
     @property
     def ok(self) -> bool:
@@ -111,10 +112,21 @@ def plan_rename(
         if kind == "subject":
             refused += collisions(conn, (c.path for c in changes), new)
         moves: tuple[tuple[str, str], ...] = ()
-        if move_dirs and kind == "subject":
+        notes: list[str] = []
+        if kind == "subject":
             from .move_dirs import plan_moves
 
-            moves = plan_moves(opened, conn, [c.path for c in changes], old, new, refused)
+            found: list[str] = []
+            planned = plan_moves(opened, conn, [c.path for c in changes], old, new, found)
+            if move_dirs:
+                moves = planned
+                refused += found
+            elif planned:
+                notes.append(
+                    f"{len(planned)} session directories are named after {old!r} by the root's"
+                    " layout and would not match it after the rename (layout-mismatch);"
+                    " --move-dirs moves them"
+                )
         unread = conn.execute(
             "SELECT path FROM file WHERE path NOT IN (SELECT path FROM stage_session) ORDER BY path"
         ).fetchall()
@@ -125,7 +137,17 @@ def plan_rename(
         changes.append(in_registry)
     if not changes and not moves and not refused:
         refused.append(f"nothing refers to the {kind} {old!r}: no registry entry, no sidecar")
-    return RenamePlan(opened.path, kind, old, new, tuple(changes), tuple(refused), unchecked, moves)
+    return RenamePlan(
+        opened.path,
+        kind,
+        old,
+        new,
+        tuple(changes),
+        tuple(refused),
+        unchecked,
+        moves,
+        tuple(notes),
+    )
 
 
 def apply_rename(plan: RenamePlan) -> RenameResult:
