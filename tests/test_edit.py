@@ -75,7 +75,7 @@ def test_changed_values_keep_their_line_and_comment(tmp_path: Path) -> None:
         "experimenters: ['alice']       # who ran it\n",
         "  rig: rig-1   # left rig\n",
     ]
-    # the quoting style of the list item and the new key's place (SPEC key order) are kept
+    # the quoting style of the list item and the new key's place (the format's key order) are kept
     assert added == [
         "experimenters: ['bob']       # who ran it\n",
         "note: fine\n",
