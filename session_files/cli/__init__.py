@@ -21,6 +21,8 @@ COMMANDS = {
     "new": ".new:new",
     "publish": ".publish:publish",
     "pull": ".pull:pull",
+    "registry": ".registry:registry",
+    "rename": ".rename:rename",
     "report": ".report:report",
     "schema": ".schema:schema",
     "validate": ".validate:validate",

@@ -139,9 +139,14 @@ def new(
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", SidecarWarning)
         try:
-            written = write_sidecar(
-                session_dir, record, overwrite=force, root=root, check=not no_check
-            )
+            if force and target.exists():  # a minimal edit: the file's comments are kept
+                from ..write.update import replace_sidecar
+
+                written = replace_sidecar(session_dir, record, root=root, check=not no_check)
+            else:
+                written = write_sidecar(
+                    session_dir, record, overwrite=force, root=root, check=not no_check
+                )
         except FileExistsError:  # written by someone else since the look above
             msg = f"{target} exists; pass --force to replace it"
             raise click.ClickException(msg) from None

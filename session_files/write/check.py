@@ -31,7 +31,7 @@ from ..read.root import find_root
 from ..read.scan import LocalRoot, open_root
 from ..read.sidecar import ParsedSidecar, parse_sidecar
 from ..records import Sidecar
-from .writer import dump_sidecar
+from .dump import dump_sidecar
 
 __all__ = ["check_session", "find_root", "relative_sidecar"]
 
