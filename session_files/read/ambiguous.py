@@ -10,7 +10,10 @@ core schema. A plain (unquoted) scalar is ambiguous when the two readings differ
 * numbers only YAML 1.1 has: ``0b101``, ``1_000``, ``1:30`` (base 60), ``017`` (octal in
   1.1, 17 in 1.2), ``-0x1F``, ``0x_1F``, ``1_0.5``, ``1:30.5``;
 * numbers only YAML 1.2 has: ``0o17``, ``08``, ``1e3``, ``1.0e3``, ``+.5``;
-* ``=`` (YAML 1.1's "value" type; text in 1.2).
+* ``=`` (YAML 1.1's "value" type; text in 1.2);
+* number-like text some reader cannot read at all: ``0x_``, ``0b_``, ``._``, ``-_``,
+  ``0o_`` (no digits: ruamel.yaml raises, PyYAML too under its int/float tag), and numbers
+  past Python's 4,300-digit limit.
 
 The rule is computed, not listed: the reading of this project's own reader is compared
 with the reading the YAML 1.2 core schema gives (section 10.3.2 of the 1.2.2 spec), and
@@ -39,6 +42,7 @@ from .yamlsafe import (
     VALUE,
     Builder,
     YamlProblem,
+    plain_tag,
     position,
 )
 
@@ -89,8 +93,13 @@ _WIDE_FLOAT = re.compile(
 )
 
 
+# What a reading is when the reader cannot make the number its rules say the text is.
+UNREADABLE = object()
+
+
 def wide_reading(text: str) -> Any:
-    """The number a lenient YAML 1.2 reader may make of a plain scalar, else None."""
+    """The number a lenient YAML 1.2 reader may make of a plain scalar, else None
+    (``UNREADABLE`` where its rules say number but there are no digits: ruamel.yaml raises)."""
     digits = text.replace("_", "")
     sign = -1 if digits[:1] == "-" else 1
     bare = digits.lstrip("+-")
@@ -102,8 +111,8 @@ def wide_reading(text: str) -> Any:
             return sign * int(bare)
         if _WIDE_FLOAT.match(text):
             return float(digits)
-    except ValueError:  # no digits at all ('0b_', '._'): text to every reader
-        return None
+    except ValueError:  # no digits at all ('0b_', '._', '-_'): ruamel.yaml raises
+        return UNREADABLE
     return None
 
 
@@ -167,7 +176,7 @@ def _uncached_readings(node: ScalarNode) -> tuple[Any, Any] | None:
         pair = _readings(node)
     except ValueError:  # a number Python will not make (4,300+ digits): the builder says so
         return None
-    if pair is None or _implicit_tag(node.value) != node.tag:
+    if pair is None or plain_tag(node.value) != node.tag:
         return None  # the same, or an explicit tag ('!!str 0o17') says what it is
     return pair
 
@@ -191,8 +200,8 @@ def _readings(node: ScalarNode) -> tuple[Any, Any] | None:
         return None  # an explicit or unknown tag: the builder decides
     try:
         ours = Builder()._scalar(node)
-    except YamlProblem:  # no number Python can make ('0x_'): the builder reports it
-        return None
+    except YamlProblem:  # no number Python can make ('0x_', 5,000 digits): others read text
+        return UNREADABLE, text
     core = core_reading(text)
     if not _same(ours, core):
         return ours, core
@@ -206,6 +215,8 @@ def _message(node: ScalarNode, key: bool, ours: Any, core: Any) -> str:
     what = "the key" if key else "the value"
     if text in _SPEC_11_BOOL:
         told = "is text to this reader and YAML 1.2 readers but a boolean to other YAML 1.1 readers"
+    elif UNREADABLE in (ours, core):
+        told = "looks like a number that some YAML readers cannot read (they refuse the file) and others read as text"
     elif node.tag == VALUE:
         told = "is a special '=' value to YAML 1.1 readers and text to YAML 1.2 readers"
     else:

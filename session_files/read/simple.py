@@ -23,6 +23,7 @@ from typing import Any, NamedTuple, TypeAlias
 from yaml.nodes import ScalarNode
 
 from .ambiguous import plain_reads_the_same
+from .portable import MAX_IMPLICIT_KEY
 from .yamlsafe import (
     BOOL,
     FLOAT,
@@ -124,7 +125,11 @@ def _mapping(
         if line_indent > indent or not is_key:
             raise NotSimple
         key = match[2]
-        if key in mapping or _scalar(key, number, 1, None).tag != STR:
+        if (
+            len(key) > MAX_IMPLICIT_KEY
+            or key in mapping
+            or _scalar(key, number, 1, None).tag != STR
+        ):
             raise NotSimple
         rest = match[3] and match[3].rstrip(" ")
         at += 1

@@ -1,0 +1,380 @@
+"""The portable profile: YAML that every reader reads to the same values.
+
+libyaml (the parser ``yamlsafe`` composes with) accepts some text that YAML 1.2 readers
+refuse (``[a, b]#x``, ``"v"# x``, ``[-]``, ``>#x``, a flow list continued at the wrong
+indentation) and reads some valid YAML otherwise than they do (``[?x]``, ``&a:b``, ``! 12``,
+U+2028 as a line break). After libyaml has composed a document, ``unportable`` walks its
+tokens once and names the first construct outside the profile, with its position and how to
+write it portably. docs/format.md, "Portable YAML", is the profile in prose;
+tests/test_yaml_suite.py checks it against the official YAML test suite, ruamel.yaml and a
+strict YAML 1.2 reader (yaml-rs).
+"""
+
+from __future__ import annotations
+
+import re
+from typing import NamedTuple
+
+import yaml
+from yaml import tokens as tk
+
+try:  # the same parser yamlsafe composes with
+    from yaml import CSafeLoader as _Scanner
+except ImportError:  # pragma: no cover - PyYAML built without libyaml
+    from yaml import SafeLoader as _Scanner  # type: ignore[assignment]
+
+
+class Unportable(NamedTuple):
+    """A construct outside the profile: its finding code, message and 1-based position."""
+
+    code: str
+    message: str
+    line: int
+    column: int
+
+
+# The longest implicit key, in characters from its start to its ':' (YAML 1.2, 7.4.2, and
+# libyaml, which refuses a longer one); the line reader declines longer keys.
+MAX_IMPLICIT_KEY = 1024
+# YAML 1.1 reads these as line breaks, YAML 1.2 as ordinary characters (or refuses them).
+_BREAKS_11 = re.compile("[\x85\u2028\u2029]")
+_LINE_BREAK = re.compile("\r\n|\r|\n")
+# A '#' right after a character that is not whitespace (libyaml takes it as a comment).
+_TIGHT_HASH = re.compile(r"(?<=[^ \t\r\n])#")
+_AFTER_NAME = frozenset(" \t\r\n,]}")  # what may follow an anchor or alias name
+_AFTER_INDICATOR = frozenset(" \t\r\n")  # what must follow '?' or a tag
+_PLAIN_START = frozenset("-?:")
+_NOT_SAFE_AFTER = frozenset(" \t,[]{}")
+# Core tags other than !!str: YAML 1.1 and 1.2 readers apply them differently
+# (!!int '017' is 15 to one and 17 to the other, !!bool 1 true or an error).
+_CORE_TAGS = frozenset({"int", "float", "bool", "null", "timestamp", "value", "map", "seq"})
+_BLOCK_HEADER = re.compile(r"[|>]([1-9][-+]?|[-+][1-9]?)?( +(#.*)?)?\Z")
+
+
+def position(text: str, index: int) -> tuple[int, int]:
+    """The 1-based (line, column) of ``text[index]``, lines broken as libyaml breaks them."""
+    before = text[:index]
+    breaks = list(_LINE_BREAK.finditer(before))
+    start = breaks[-1].end() if breaks else 0
+    return len(breaks) + 1, index - start + 1
+
+
+def unportable_character(text: str) -> Unportable | None:
+    """U+0085, U+2028 or U+2029 written raw: a line break to YAML 1.1 readers, text to 1.2."""
+    found = _BREAKS_11.search(text)
+    if found is None:
+        return None
+    char = f"U+{ord(found.group()):04X}"
+    escape = {"\x85": "\\N", "\u2028": "\\L", "\u2029": "\\P"}[found.group()]
+    msg = (
+        f"contains the character {char}, a line break to YAML 1.1 readers and text to YAML 1.2"
+        f" readers; write it as the escape {escape} inside double quotes, or remove it"
+    )
+    return Unportable("yaml-syntax", msg, *position(text, found.start()))
+
+
+def long_key(text: str, line: int, column: int) -> str | None:
+    """Why libyaml refused the text at (0-based) ``line``, ``column`` if it is a key longer
+    than ``MAX_IMPLICIT_KEY`` (its own message only says a ':' is not allowed there)."""
+    lines = _LINE_BREAK.split(text)
+    if line >= len(lines):
+        return None
+    key = lines[line][:column].lstrip(" ").rstrip(" ")
+    if len(key) <= MAX_IMPLICIT_KEY or ": " in key:
+        return None
+    return (
+        f"has a key of {len(key):,} characters; YAML allows at most {MAX_IMPLICIT_KEY:,} in"
+        " a key written 'key: value': shorten it, or write it as an explicit key ('? key')"
+    )
+
+
+def unportable(text: str) -> Unportable | None:
+    """The first construct of ``text`` (a document libyaml has composed) outside the profile."""
+    scanner = _Scanner(text)
+    try:
+        return _Walk(text).run(scanner)
+    except yaml.YAMLError:  # pragma: no cover - libyaml composed this very text
+        return None
+    finally:
+        scanner.dispose()
+
+
+class _Walk:
+    """One pass over the tokens: gaps between them (whitespace and comments), and each token."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.blocks: list[int] = []  # columns of the open block collections
+        self.flow_depth = 0
+        self.flow_start = 0  # line (0-based) where the outermost open flow collection starts
+        self._lines: list[str] | None = None
+        self.ended: int | None = None  # where '...' ended the document
+        marks = [(m.start(), "#") for m in _TIGHT_HASH.finditer(text) if m.start()]
+        marks += [(m.start(), "\t") for m in re.finditer("\t", text)] if "\t" in text else []
+        self.marks = sorted(marks, reverse=True)  # popped from the end, in text order
+
+    def problem(self, code: str, index: int, message: str) -> Unportable:
+        return Unportable(code, message, *position(self.text, index))
+
+    def run(self, scanner: yaml.CSafeLoader) -> Unportable | None:
+        end = 0
+        while scanner.check_token():
+            token = scanner.get_token()
+            if token is None:  # pragma: no cover - check_token said there is one
+                break
+            start = token.start_mark.index
+            if self.ended is not None and not isinstance(token, tk.StreamEndToken):
+                msg = "has more after the document's end ('...'); remove it, or the '...'"
+                return self.problem("yaml-syntax", start, msg)
+            found = self.marked(end, start, token) or self.token(token)
+            if found is not None:
+                return found
+            end = max(end, token.end_mark.index)
+        return None
+
+    # ----------------------------------------------------------- tabs and tight '#'
+    def marked(self, gap: int, start: int, token: tk.Token) -> Unportable | None:
+        """Tabs and tight '#' in the gap before ``token`` and inside it."""
+        marks = self.marks
+        stop = token.end_mark.index
+        while marks and marks[-1][0] < stop:
+            index, char = marks.pop()
+            if index < start:
+                found = self._in_gap(gap, index, char)
+            else:
+                found = self._in_token(token, index, char)
+            if found is not None:
+                return found
+        return None
+
+    def _in_gap(self, gap: int, index: int, char: str) -> Unportable | None:
+        before = self.text[gap:index]
+        line = before[max(before.rfind("\n"), before.rfind("\r")) + 1 :]
+        if char == "#" and "#" not in line:
+            msg = (
+                "has a comment that does not follow a space (libyaml reads it, YAML 1.2"
+                " readers refuse it); put a space before '#'"
+            )
+            return self.problem("yaml-syntax", index, msg)
+        if char == "\t" and "#" not in line:  # a tab inside a comment is part of the comment
+            msg = "has a tab where YAML readers disagree on tabs; use spaces for spacing and indentation"
+            return self.problem("yaml-syntax", index, msg)
+        return None
+
+    def _in_token(self, token: tk.Token, index: int, char: str) -> Unportable | None:
+        if char == "#":
+            return None  # inside a scalar's text, or a token refused below
+        style = getattr(token, "style", None) if isinstance(token, tk.ScalarToken) else "x"
+        text = self.text
+        line_start = max(text.rfind("\n", 0, index), text.rfind("\r", 0, index)) + 1
+        if style in ("'", '"'):
+            if line_start <= token.start_mark.index or text[line_start:index].strip(" \t"):
+                return None  # a tab in the quoted text
+            msg = "has a tab in the indentation of quoted text; indent with spaces"
+        elif style in ("|", ">"):
+            if line_start > token.start_mark.index:
+                return None  # a tab in a block scalar's content
+            msg = "has a tab in a block scalar's header; use spaces"
+        elif not style:
+            msg = "has a tab in unquoted text, which YAML readers read differently; quote the text"
+        else:
+            msg = "has a tab where YAML readers disagree on tabs; use spaces"
+        return self.problem("yaml-syntax", index, msg)
+
+    # ----------------------------------------------------------------- tokens
+    def token(self, token: tk.Token) -> Unportable | None:
+        if isinstance(token, tk.ScalarToken):
+            return self.scalar(token)
+        if isinstance(token, (tk.BlockMappingStartToken, tk.BlockSequenceStartToken)):
+            self.blocks.append(token.start_mark.column)
+        elif isinstance(token, tk.BlockEndToken):
+            if self.blocks:
+                self.blocks.pop()
+        elif isinstance(token, (tk.FlowSequenceStartToken, tk.FlowMappingStartToken)):
+            if not self.flow_depth:
+                self.flow_start = token.start_mark.line
+            self.flow_depth += 1
+        elif isinstance(token, (tk.FlowSequenceEndToken, tk.FlowMappingEndToken)):
+            self.flow_depth -= 1
+            if not self.flow_depth:
+                return self.continued(self.flow_start, token.end_mark.line, "a flow collection")
+        elif isinstance(token, tk.TagToken):
+            return self.tag(token)
+        elif isinstance(token, (tk.AnchorToken, tk.AliasToken)):
+            return self.name(token)
+        elif isinstance(token, tk.KeyToken):
+            return self.key(token)
+        elif isinstance(token, tk.ValueToken) and self.flow_depth:
+            return self.value(token)
+        elif isinstance(token, tk.DirectiveToken):
+            return self.directive(token)
+        elif isinstance(token, tk.DocumentEndToken):
+            self.ended = token.start_mark.index
+        return None
+
+    def _next(self, token: tk.Token) -> str:
+        index = token.end_mark.index
+        return self.text[index] if index < len(self.text) else " "
+
+    def key(self, token: tk.KeyToken) -> Unportable | None:
+        start, end = token.start_mark.index, token.end_mark.index
+        if end > start and (end == len(self.text) or self._next(token) not in _AFTER_INDICATOR):
+            msg = (
+                "has '?' followed directly by text: libyaml reads an explicit key, YAML 1.2"
+                " readers the text; quote the text (or put a space after '?')"
+            )
+            return self.problem("yaml-syntax", start, msg)
+        return None
+
+    def value(self, token: tk.ValueToken) -> Unportable | None:
+        """A ':' in a flow collection: followed by a space, a line break or the end of an
+        entry (readers disagree on '"a":b' in a flow list)."""
+        if self._next(token) in _AFTER_NAME:
+            return None
+        msg = "has ':' followed directly by text in a flow collection; put a space after ':'"
+        return self.problem("yaml-syntax", token.start_mark.index, msg)
+
+    def name(self, token: tk.AnchorToken | tk.AliasToken) -> Unportable | None:
+        if self._next(token) in _AFTER_NAME:
+            return None
+        what = "an anchor" if isinstance(token, tk.AnchorToken) else "an alias"
+        msg = (
+            f"has {what} name {token.value!r} followed by {self._next(token)!r}, which YAML 1.2"
+            " readers take as part of the name; end the name with a space (names are letters,"
+            " digits, '-' and '_')"
+        )
+        return self.problem("yaml-syntax", token.start_mark.index, msg)
+
+    def tag(self, token: tk.TagToken) -> Unportable | None:
+        handle, suffix = token.value
+        start = token.start_mark.index
+        written = self.text[start : token.end_mark.index]
+        if handle == "!!" and suffix == "str":
+            if self._next(token) in _AFTER_INDICATOR:
+                return None
+            msg = "has the tag '!!str' followed directly by other text; put a space after it"
+            return self.problem("yaml-syntax", start, msg)
+        if handle is None and suffix == "!":
+            msg = (
+                "uses the non-specific tag '!', which YAML readers resolve differently (! 12 is"
+                " text to some, a number to others); remove it, and quote the value for text"
+            )
+            return self.problem("yaml-syntax", start, msg)
+        if handle == "!!" and suffix in _CORE_TAGS:
+            msg = (
+                f"uses the tag {written!r}, which YAML 1.1 and 1.2 readers apply differently"
+                " (!!int '017' is 15 to one and 17 to the other); remove the tag: write a number"
+                " plainly (12), text in quotes ('12'); only !!str is kept"
+            )
+            return self.problem("yaml-syntax", start, msg)
+        if handle is None and suffix == "tag:yaml.org,2002:str":
+            msg = f"writes the tag {written!r} in full; write it as !!str"
+            return self.problem("yaml-syntax", start, msg)
+        msg = (
+            f"uses the tag {written!r}; only YAML's core types (text, numbers, booleans,"
+            " null, timestamps, lists, mappings) are allowed"
+        )
+        return self.problem("yaml-forbidden", start, msg)
+
+    def directive(self, token: tk.DirectiveToken) -> Unportable | None:
+        start = token.start_mark.index
+        if token.name == "YAML" and token.value in ((1, 1), (1, 2)):
+            return None
+        if token.name == "TAG":
+            msg = "declares a tag handle (%TAG); remove the directive (only the tag !!str is kept)"
+            return self.problem("yaml-forbidden", start, msg)
+        msg = "has a directive YAML readers treat differently; remove it (or write %YAML 1.2)"
+        return self.problem("yaml-syntax", start, msg)
+
+    def scalar(self, token: tk.ScalarToken) -> Unportable | None:
+        style, value = token.style, token.value
+        start = token.start_mark
+        if style in ("|", ">"):
+            return self.block_scalar(token)
+        if not style and value[0] in _PLAIN_START and value[1:2] in ("", *_NOT_SAFE_AFTER):
+            shown = value if len(value) <= 20 else value[:17] + "..."
+            msg = (
+                f"has the unquoted text {shown!r}, which starts with an indicator YAML readers"
+                f" read differently; quote it ('{shown}')"
+            )
+            return self.problem("yaml-syntax", start.index, msg)
+        if token.end_mark.line > start.line and not self.flow_depth:
+            # yaml-rs wants quoted text continued two spaces past the block it is in
+            deeper = 1 if style else 0
+            return self.continued(start.line, token.end_mark.line, "text", deeper)
+        return None
+
+    @property
+    def lines(self) -> list[str]:
+        if self._lines is None:
+            self._lines = _LINE_BREAK.split(self.text)
+        return self._lines
+
+    def continued(self, first: int, last: int, what: str, deeper: int = 0) -> Unportable | None:
+        """Lines ``first + 1 .. last`` continue one node: each must be indented more than the
+        block collection it is in (YAML 1.2's rule; libyaml does not check it), ``deeper``
+        spaces more."""
+        if last <= first:
+            return None
+        indent = (self.blocks[-1] + deeper) if self.blocks else -1
+        for number in range(first + 1, last + 1):
+            line = self.lines[number]
+            content = line.lstrip(" ")
+            if content.strip(" \t") and len(line) - len(content) <= indent:
+                msg = (
+                    f"continues {what} from line {first + 1} at too little indentation; indent"
+                    f" this line by more than {indent} spaces (more than the block it is in)"
+                )
+                return Unportable("yaml-syntax", msg, number + 1, len(line) - len(content) + 1)
+        return None
+
+    def block_scalar(self, token: tk.ScalarToken) -> Unportable | None:
+        text, start = self.text, token.start_mark
+        header = self.lines[start.line][start.column :]
+        if not _BLOCK_HEADER.match(header):
+            msg = (
+                "has a block scalar header YAML 1.2 readers refuse; write '|' or '>' (with"
+                " an optional indentation and chomping indicator, like |2-), then a space"
+                " before any comment"
+            )
+            return self.problem("yaml-syntax", start.index, msg)
+        rest = text[token.end_mark.index :]
+        if not text.endswith(("\n", "\r")) and not rest.strip(" \r\n"):
+            msg = "ends the file inside a block scalar; end the file with a line break"
+            return self.problem("yaml-syntax", len(text), msg)
+        first, spaced = None, []  # the first content line (number, indent); blank lines
+        for number in range(start.line + 1, len(self.lines)):
+            line = self.lines[number]
+            if line.strip(" "):
+                first = number, len(line) - len(line.lstrip(" "))
+                break
+            if line:
+                spaced.append((number, len(line)))
+        digits = [int(char) for char in header[1:3] if char.isdigit()]
+        parent = self.blocks[-1] if self.blocks else 0
+        least = parent + (digits[0] if digits else 1)
+        if (
+            self.blocks
+            and start.column <= parent
+            and not self.lines[start.line][: start.column].strip()
+        ):
+            msg = "starts a block scalar on a line of its own at its key's indentation; indent the '|' or '>' more, or put it after the key"
+            return self.problem("yaml-syntax", start.index, msg)
+        if first is None or first[1] < least:
+            msg = (
+                "has a block scalar with no lines of its own (empty, or not indented past the"
+                " block it is in), which YAML readers read differently; write '' for empty"
+                " text, or indent its lines"
+            )
+            return self.problem("yaml-syntax", start.index, msg)
+        if digits:
+            return None  # an explicit indentation indicator: blank lines are content
+        wrong = [number for number, width in spaced if width != first[1]]
+        if wrong:
+            msg = (
+                "starts a block scalar with a blank line holding spaces that YAML readers"
+                " count differently; leave the blank lines before its first line empty (or give"
+                " an indentation indicator, like |2)"
+            )
+            return Unportable("yaml-syntax", msg, wrong[0] + 1, 1)
+        return None
