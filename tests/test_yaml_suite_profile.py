@@ -19,6 +19,7 @@ from session_files.read.config import parse_config
 from session_files.read.registry import parse_registry
 from session_files.read.sidecar import parse_sidecar, parse_sidecar_fully
 from session_files.read.yamlsafe import YamlProblem, load
+from session_files.write.writer import dump_yaml
 from tests.test_yaml_suite import ruamel_reads, strict, yaml_rs_reads
 from tests.yaml_suite import load_suite
 
@@ -206,3 +207,34 @@ def test_whatever_the_reader_accepts_every_reader_reads_the_same(text: str) -> N
         accepted, theirs = read(text)
         assert accepted, f"{name} refuses {text!r}, read here as {ours!r}"
         assert strict(theirs) == strict(ours), f"{name} reads {theirs!r}, here {ours!r}"
+
+
+_TEXT = st.lists(
+    st.characters(codec="utf-8", exclude_categories=("Cs",)) | st.sampled_from(_FRAGMENTS),
+    max_size=60,
+).map("".join)
+_BLOB = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | _TEXT,
+    lambda children: (
+        st.lists(children, max_size=4)
+        | st.dictionaries(st.text("abc_-1", min_size=1, max_size=4), children, max_size=3)
+    ),
+    max_leaves=12,
+)
+
+
+@pytest.mark.fuzz
+@given(_TEXT, _TEXT, _BLOB)
+@example("word " * 40 + "\x01", "a\tb", ["x" * 12] * 12)
+def test_what_the_writer_writes_is_portable(note: str, value: str, blob: object) -> None:
+    """The package's YAML writer stays inside the profile: its files read back the same
+    here, in ruamel.yaml and in yaml-rs."""
+    document = {"note": note, "attributes": {"x": {"value": value, "blob": blob}}}
+    text = dump_yaml(document)
+    node, ours = load(text.encode())
+    assert ours == document
+    assert node is not None and ambiguous_findings(node, "f.yaml") == []
+    for name, read in (("ruamel.yaml", ruamel_reads), ("yaml-rs", yaml_rs_reads)):
+        accepted, theirs = read(text)
+        assert accepted, f"{name} refuses {text!r}"
+        assert strict(theirs) == strict(ours), f"{name} reads {theirs!r}"

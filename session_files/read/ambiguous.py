@@ -11,6 +11,7 @@ core schema. A plain (unquoted) scalar is ambiguous when the two readings differ
   1.1, 17 in 1.2), ``-0x1F``, ``0x_1F``, ``1_0.5``, ``1:30.5``;
 * numbers only YAML 1.2 has: ``0o17``, ``08``, ``1e3``, ``1.0e3``, ``+.5``;
 * ``=`` (YAML 1.1's "value" type; text in 1.2);
+* text a reader that skips '_' in numbers (yaml-rs) reads as one: ``_1``, ``1e_3``;
 * number-like text some reader cannot read at all: ``0x_``, ``0b_``, ``._``, ``-_``,
   ``0o_`` (no digits: ruamel.yaml raises, PyYAML too under its int/float tag), and numbers
   past Python's 4,300-digit limit.
@@ -87,7 +88,8 @@ def core_reading(text: str) -> Any:
 
 # YAML 1.2 readers that go past the core schema (ruamel.yaml, which check-jsonschema uses)
 # also read signs before 0b/0o/0x and '_' between digits; such a text is ambiguous too.
-_WIDE_INT = re.compile(r"[-+]?(0b[0-1_]+|0o[0-7_]+|0x[0-9a-fA-F_]+|[0-9_]+)\Z")
+# (yaml-rs also reads the prefixes in capitals: 0X1F, 0O17, 0B101)
+_WIDE_INT = re.compile(r"[-+]?(0[bB][0-1_]+|0[oO][0-7_]+|0[xX][0-9a-fA-F_]+|[0-9_]+)\Z")
 _WIDE_FLOAT = re.compile(
     r"[-+]?([0-9][0-9_]*)?\.[0-9_]*([eE][-+]?[0-9]+)?\Z|[-+]?[0-9][0-9_]*[eE][-+]?[0-9]+\Z"
 )
@@ -95,6 +97,9 @@ _WIDE_FLOAT = re.compile(
 
 # What a reading is when the reader cannot make the number its rules say the text is.
 UNREADABLE = object()
+
+
+_WIDE_SPECIAL = re.compile(r"[-+]?\.inf\Z|\.nan\Z", re.IGNORECASE)  # yaml-rs: '.iNf', '.nAn'
 
 
 def wide_reading(text: str) -> Any:
@@ -106,14 +111,30 @@ def wide_reading(text: str) -> Any:
     try:
         if _WIDE_INT.match(text):
             for prefix, base in (("0b", 2), ("0o", 8), ("0x", 16)):
-                if bare.startswith(prefix):
+                if bare.lower().startswith(prefix):
                     return sign * int(bare[2:], base)
             return sign * int(bare)
         if _WIDE_FLOAT.match(text):
             return float(digits)
+        if _WIDE_SPECIAL.match(text):
+            return float(text.lower().replace(".", ""))
     except ValueError:  # no digits at all ('0b_', '._', '-_'): ruamel.yaml raises
         return UNREADABLE
     return None
+
+
+def underscored_reading(text: str) -> Any:
+    """The number a reader that skips '_' anywhere in a number (yaml-rs: '_1', '1e_3',
+    '0b_1') may make of a plain scalar, else None."""
+    if "_" not in text:
+        return None
+    bare = text.replace("_", "")
+    if not bare or bare[0] not in _NUMBER_START:
+        return None
+    value = core_reading(bare)
+    if not isinstance(value, (int, float)) or isinstance(value, bool):
+        value = wide_reading(bare)
+    return value if isinstance(value, (int, float)) and not isinstance(value, bool) else None
 
 
 def _same(a: Any, b: Any) -> bool:
@@ -188,6 +209,9 @@ def _readings(node: ScalarNode) -> tuple[Any, Any] | None:
         # text in 1.1: ambiguous only where 1.2 reads a number (or the 1.1 spec a boolean)
         if text in _SPEC_11_BOOL:
             return text, text  # same in PyYAML and 1.2; a boolean to other 1.1 readers
+        underscored = underscored_reading(text)
+        if underscored is not None:
+            return text, underscored
         if not text or text[0] not in _NUMBER_START:
             return None
         core = core_reading(text)

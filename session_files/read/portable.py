@@ -13,10 +13,22 @@ strict YAML 1.2 reader (yaml-rs).
 from __future__ import annotations
 
 import re
-from typing import NamedTuple
 
 import yaml
 from yaml import tokens as tk
+
+from .portable_text import (
+    LINE_BREAK,
+    MAX_IMPLICIT_KEY,
+    Unportable,
+    block_scalar,
+    continued,
+    long_key,
+    position,
+    unportable_character,
+)
+
+__all__ = ["MAX_IMPLICIT_KEY", "Unportable", "long_key", "unportable", "unportable_character"]
 
 try:  # the same parser yamlsafe composes with
     from yaml import CSafeLoader as _Scanner
@@ -24,68 +36,16 @@ except ImportError:  # pragma: no cover - PyYAML built without libyaml
     from yaml import SafeLoader as _Scanner  # type: ignore[assignment]
 
 
-class Unportable(NamedTuple):
-    """A construct outside the profile: its finding code, message and 1-based position."""
-
-    code: str
-    message: str
-    line: int
-    column: int
-
-
-# The longest implicit key, in characters from its start to its ':' (YAML 1.2, 7.4.2, and
-# libyaml, which refuses a longer one); the line reader declines longer keys.
-MAX_IMPLICIT_KEY = 1024
-# YAML 1.1 reads these as line breaks, YAML 1.2 as ordinary characters (or refuses them).
-_BREAKS_11 = re.compile("[\x85\u2028\u2029]")
-_LINE_BREAK = re.compile("\r\n|\r|\n")
 # A '#' right after a character that is not whitespace (libyaml takes it as a comment).
 _TIGHT_HASH = re.compile(r"(?<=[^ \t\r\n])#")
 _AFTER_NAME = frozenset(" \t\r\n,]}")  # what may follow an anchor or alias name
 _AFTER_INDICATOR = frozenset(" \t\r\n")  # what must follow '?' or a tag
 _PLAIN_START = frozenset("-?:")
-_NOT_SAFE_AFTER = frozenset(" \t,[]{}")
+_NOT_SAFE_AFTER = frozenset(" \t")
+_NOT_SAFE_IN_FLOW = frozenset(" \t,[]{}")
 # Core tags other than !!str: YAML 1.1 and 1.2 readers apply them differently
 # (!!int '017' is 15 to one and 17 to the other, !!bool 1 true or an error).
 _CORE_TAGS = frozenset({"int", "float", "bool", "null", "timestamp", "value", "map", "seq"})
-_BLOCK_HEADER = re.compile(r"[|>]([1-9][-+]?|[-+][1-9]?)?( +(#.*)?)?\Z")
-
-
-def position(text: str, index: int) -> tuple[int, int]:
-    """The 1-based (line, column) of ``text[index]``, lines broken as libyaml breaks them."""
-    before = text[:index]
-    breaks = list(_LINE_BREAK.finditer(before))
-    start = breaks[-1].end() if breaks else 0
-    return len(breaks) + 1, index - start + 1
-
-
-def unportable_character(text: str) -> Unportable | None:
-    """U+0085, U+2028 or U+2029 written raw: a line break to YAML 1.1 readers, text to 1.2."""
-    found = _BREAKS_11.search(text)
-    if found is None:
-        return None
-    char = f"U+{ord(found.group()):04X}"
-    escape = {"\x85": "\\N", "\u2028": "\\L", "\u2029": "\\P"}[found.group()]
-    msg = (
-        f"contains the character {char}, a line break to YAML 1.1 readers and text to YAML 1.2"
-        f" readers; write it as the escape {escape} inside double quotes, or remove it"
-    )
-    return Unportable("yaml-syntax", msg, *position(text, found.start()))
-
-
-def long_key(text: str, line: int, column: int) -> str | None:
-    """Why libyaml refused the text at (0-based) ``line``, ``column`` if it is a key longer
-    than ``MAX_IMPLICIT_KEY`` (its own message only says a ':' is not allowed there)."""
-    lines = _LINE_BREAK.split(text)
-    if line >= len(lines):
-        return None
-    key = lines[line][:column].lstrip(" ").rstrip(" ")
-    if len(key) <= MAX_IMPLICIT_KEY or ": " in key:
-        return None
-    return (
-        f"has a key of {len(key):,} characters; YAML allows at most {MAX_IMPLICIT_KEY:,} in"
-        " a key written 'key: value': shorten it, or write it as an explicit key ('? key')"
-    )
 
 
 def unportable(text: str) -> Unportable | None:
@@ -197,7 +157,13 @@ class _Walk:
         elif isinstance(token, (tk.FlowSequenceEndToken, tk.FlowMappingEndToken)):
             self.flow_depth -= 1
             if not self.flow_depth:
-                return self.continued(self.flow_start, token.end_mark.line, "a flow collection")
+                return continued(
+                    self.lines,
+                    self.blocks,
+                    self.flow_start,
+                    token.end_mark.line,
+                    "a flow collection",
+                )
         elif isinstance(token, tk.TagToken):
             return self.tag(token)
         elif isinstance(token, (tk.AnchorToken, tk.AliasToken)):
@@ -290,8 +256,9 @@ class _Walk:
         style, value = token.style, token.value
         start = token.start_mark
         if style in ("|", ">"):
-            return self.block_scalar(token)
-        if not style and value[0] in _PLAIN_START and value[1:2] in ("", *_NOT_SAFE_AFTER):
+            return block_scalar(self.text, self.lines, self.blocks, token)
+        after = _NOT_SAFE_IN_FLOW if self.flow_depth else _NOT_SAFE_AFTER
+        if not style and value[0] in _PLAIN_START and value[1:2] in ("", *after):
             shown = value if len(value) <= 20 else value[:17] + "..."
             msg = (
                 f"has the unquoted text {shown!r}, which starts with an indicator YAML readers"
@@ -301,80 +268,13 @@ class _Walk:
         if token.end_mark.line > start.line and not self.flow_depth:
             # yaml-rs wants quoted text continued two spaces past the block it is in
             deeper = 1 if style else 0
-            return self.continued(start.line, token.end_mark.line, "text", deeper)
+            return continued(
+                self.lines, self.blocks, start.line, token.end_mark.line, "text", deeper
+            )
         return None
 
     @property
     def lines(self) -> list[str]:
         if self._lines is None:
-            self._lines = _LINE_BREAK.split(self.text)
+            self._lines = LINE_BREAK.split(self.text)
         return self._lines
-
-    def continued(self, first: int, last: int, what: str, deeper: int = 0) -> Unportable | None:
-        """Lines ``first + 1 .. last`` continue one node: each must be indented more than the
-        block collection it is in (YAML 1.2's rule; libyaml does not check it), ``deeper``
-        spaces more."""
-        if last <= first:
-            return None
-        indent = (self.blocks[-1] + deeper) if self.blocks else -1
-        for number in range(first + 1, last + 1):
-            line = self.lines[number]
-            content = line.lstrip(" ")
-            if content.strip(" \t") and len(line) - len(content) <= indent:
-                msg = (
-                    f"continues {what} from line {first + 1} at too little indentation; indent"
-                    f" this line by more than {indent} spaces (more than the block it is in)"
-                )
-                return Unportable("yaml-syntax", msg, number + 1, len(line) - len(content) + 1)
-        return None
-
-    def block_scalar(self, token: tk.ScalarToken) -> Unportable | None:
-        text, start = self.text, token.start_mark
-        header = self.lines[start.line][start.column :]
-        if not _BLOCK_HEADER.match(header):
-            msg = (
-                "has a block scalar header YAML 1.2 readers refuse; write '|' or '>' (with"
-                " an optional indentation and chomping indicator, like |2-), then a space"
-                " before any comment"
-            )
-            return self.problem("yaml-syntax", start.index, msg)
-        rest = text[token.end_mark.index :]
-        if not text.endswith(("\n", "\r")) and not rest.strip(" \r\n"):
-            msg = "ends the file inside a block scalar; end the file with a line break"
-            return self.problem("yaml-syntax", len(text), msg)
-        first, spaced = None, []  # the first content line (number, indent); blank lines
-        for number in range(start.line + 1, len(self.lines)):
-            line = self.lines[number]
-            if line.strip(" "):
-                first = number, len(line) - len(line.lstrip(" "))
-                break
-            if line:
-                spaced.append((number, len(line)))
-        digits = [int(char) for char in header[1:3] if char.isdigit()]
-        parent = self.blocks[-1] if self.blocks else 0
-        least = parent + (digits[0] if digits else 1)
-        if (
-            self.blocks
-            and start.column <= parent
-            and not self.lines[start.line][: start.column].strip()
-        ):
-            msg = "starts a block scalar on a line of its own at its key's indentation; indent the '|' or '>' more, or put it after the key"
-            return self.problem("yaml-syntax", start.index, msg)
-        if first is None or first[1] < least:
-            msg = (
-                "has a block scalar with no lines of its own (empty, or not indented past the"
-                " block it is in), which YAML readers read differently; write '' for empty"
-                " text, or indent its lines"
-            )
-            return self.problem("yaml-syntax", start.index, msg)
-        if digits:
-            return None  # an explicit indentation indicator: blank lines are content
-        wrong = [number for number, width in spaced if width != first[1]]
-        if wrong:
-            msg = (
-                "starts a block scalar with a blank line holding spaces that YAML readers"
-                " count differently; leave the blank lines before its first line empty (or give"
-                " an indentation indicator, like |2)"
-            )
-            return Unportable("yaml-syntax", msg, wrong[0] + 1, 1)
-        return None
