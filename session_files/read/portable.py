@@ -13,6 +13,8 @@ strict YAML 1.2 reader (yaml-rs).
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
+from typing import Any
 
 import yaml
 from yaml import tokens as tk
@@ -78,6 +80,7 @@ class _Walk:
 
     def run(self, scanner: yaml.CSafeLoader) -> Unportable | None:
         end = 0
+        marks, handlers = self.marks, _HANDLERS
         while scanner.check_token():
             token = scanner.get_token()
             if token is None:  # pragma: no cover - check_token said there is one
@@ -86,10 +89,16 @@ class _Walk:
             if self.ended is not None and not isinstance(token, tk.StreamEndToken):
                 msg = "has more after the document's end ('...'); remove it, or the '...'"
                 return self.problem("yaml-syntax", start, msg)
-            found = self.marked(end, start, token) or self.token(token)
+            stop = token.end_mark.index
+            if marks and marks[-1][0] < stop:
+                found = self.marked(end, start, token)
+                if found is not None:
+                    return found
+            handler = handlers.get(type(token))
+            found = None if handler is None else handler(self, token)
             if found is not None:
                 return found
-            end = max(end, token.end_mark.index)
+            end = max(end, stop)
         return None
 
     # ----------------------------------------------------------- tabs and tight '#'
@@ -142,41 +151,27 @@ class _Walk:
         return self.problem("yaml-syntax", index, msg)
 
     # ----------------------------------------------------------------- tokens
-    def token(self, token: tk.Token) -> Unportable | None:
-        if isinstance(token, tk.ScalarToken):
-            return self.scalar(token)
-        if isinstance(token, (tk.BlockMappingStartToken, tk.BlockSequenceStartToken)):
-            self.blocks.append(token.start_mark.column)
-        elif isinstance(token, tk.BlockEndToken):
-            if self.blocks:
-                self.blocks.pop()
-        elif isinstance(token, (tk.FlowSequenceStartToken, tk.FlowMappingStartToken)):
-            if not self.flow_depth:
-                self.flow_start = token.start_mark.line
-            self.flow_depth += 1
-        elif isinstance(token, (tk.FlowSequenceEndToken, tk.FlowMappingEndToken)):
-            self.flow_depth -= 1
-            if not self.flow_depth:
-                return continued(
-                    self.lines,
-                    self.blocks,
-                    self.flow_start,
-                    token.end_mark.line,
-                    "a flow collection",
-                )
-        elif isinstance(token, tk.TagToken):
-            return self.tag(token)
-        elif isinstance(token, (tk.AnchorToken, tk.AliasToken)):
-            return self.name(token)
-        elif isinstance(token, tk.KeyToken):
-            return self.key(token)
-        elif isinstance(token, tk.ValueToken) and self.flow_depth:
-            return self.value(token)
-        elif isinstance(token, tk.DirectiveToken):
-            return self.directive(token)
-        elif isinstance(token, tk.DocumentEndToken):
-            self.ended = token.start_mark.index
-        return None
+    def open_block(self, token: tk.Token) -> None:
+        self.blocks.append(token.start_mark.column)
+
+    def close_block(self, token: tk.Token) -> None:
+        if self.blocks:
+            self.blocks.pop()
+
+    def open_flow(self, token: tk.Token) -> None:
+        if not self.flow_depth:
+            self.flow_start = token.start_mark.line
+        self.flow_depth += 1
+
+    def close_flow(self, token: tk.Token) -> Unportable | None:
+        self.flow_depth -= 1
+        if self.flow_depth:
+            return None
+        line = token.end_mark.line
+        return continued(self.lines, self.blocks, self.flow_start, line, "a flow collection")
+
+    def end_document(self, token: tk.Token) -> None:
+        self.ended = token.start_mark.index
 
     def _next(self, token: tk.Token) -> str:
         index = token.end_mark.index
@@ -195,7 +190,7 @@ class _Walk:
     def value(self, token: tk.ValueToken) -> Unportable | None:
         """A ':' in a flow collection: followed by a space, a line break or the end of an
         entry (readers disagree on '"a":b' in a flow list)."""
-        if self._next(token) in _AFTER_NAME:
+        if not self.flow_depth or self._next(token) in _AFTER_NAME:
             return None
         msg = "has ':' followed directly by text in a flow collection; put a space after ':'"
         return self.problem("yaml-syntax", token.start_mark.index, msg)
@@ -278,3 +273,23 @@ class _Walk:
         if self._lines is None:
             self._lines = LINE_BREAK.split(self.text)
         return self._lines
+
+
+_Handler = Callable[[_Walk, Any], "Unportable | None"]
+_HANDLERS: dict[type[tk.Token], _Handler] = {
+    tk.ScalarToken: _Walk.scalar,
+    tk.KeyToken: _Walk.key,
+    tk.ValueToken: _Walk.value,
+    tk.BlockMappingStartToken: _Walk.open_block,
+    tk.BlockSequenceStartToken: _Walk.open_block,
+    tk.BlockEndToken: _Walk.close_block,
+    tk.FlowSequenceStartToken: _Walk.open_flow,
+    tk.FlowMappingStartToken: _Walk.open_flow,
+    tk.FlowSequenceEndToken: _Walk.close_flow,
+    tk.FlowMappingEndToken: _Walk.close_flow,
+    tk.TagToken: _Walk.tag,
+    tk.AnchorToken: _Walk.name,
+    tk.AliasToken: _Walk.name,
+    tk.DirectiveToken: _Walk.directive,
+    tk.DocumentEndToken: _Walk.end_document,
+}
