@@ -56,6 +56,7 @@ REFUSED = [
     ("attributes:\n  x: !<tag:yaml.org,2002:str> a\n", "yaml-syntax", 4, 6, "as !!str"),
     ("attributes:\n  x: {a: !!str, b: c}\n", "yaml-syntax", 4, 10, "put a space after it"),
     ("attributes:\n  x: !lab a\n", "yaml-forbidden", 4, 6, "only YAML's core types"),
+    ("attributes:\n  x:\n    blob: !!str [a]\n", "yaml-syntax", 5, 11, "!!str is for text"),
     # plain scalars a YAML 1.2 reader cannot read
     ("attributes:\n  x: ._\n", "yaml-ambiguous", 4, 6, "quote it ('._')"),
     ("attributes:\n  x: -_\n", "yaml-ambiguous", 4, 6, "quote it ('-_')"),

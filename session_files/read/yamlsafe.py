@@ -2,7 +2,8 @@
 
 libyaml (PyYAML's C parser) builds the node tree; construction is ours, so that:
 
-* only YAML's core tags (plus ``timestamp``) are accepted, never ``!!python/...``;
+* only YAML's core tags (plus ``timestamp``) are accepted, never ``!!python/...``, and the
+  text is in the portable profile (``portable``: written out, only ``!!str``);
 * every node keeps its 1-based line and column, for findings;
 * a repeated mapping key is an error, not a silent overwrite;
 * alias expansion and nesting are bounded (no "billion laughs", no stack overflow);
@@ -369,6 +370,9 @@ class Builder:
         if node.tag not in allowed:
             line, column = position(node)
             tag = node.tag.replace(_TAG, "!!")
+            if node.tag == STR:  # the one tag the portable profile keeps, on a collection
+                msg = "uses the tag '!!str' on a list or mapping; !!str is for text: remove it"
+                raise YamlProblem("yaml-syntax", msg, line, column)
             msg = (
                 f"uses the tag {tag!r}; only YAML's core types (text, numbers, booleans,"
                 " null, timestamps, lists, mappings) are allowed"
