@@ -50,8 +50,19 @@ _NOT_SAFE_IN_FLOW = frozenset(" \t,[]{}")
 _CORE_TAGS = frozenset({"int", "float", "bool", "null", "timestamp", "value", "map", "seq"})
 
 
+# Text without any of these cannot hold a construct outside the profile, so it is not
+# walked: each rule below needs one (a tab, a tight '#', a tag, anchor, alias, explicit key,
+# directive or '...'; a flow collection or quoted text for continuation lines and ':' in
+# flow; '|' or '>' for block scalars; '-:' or '::' for unquoted text that is only '-' or ':'
+# in block context, where '-', '?' and ':' before a space are indicators). libyaml itself
+# keeps unquoted text continued in block context indented past its block.
+_MAY_BE_UNPORTABLE = re.compile(r"""[\t!&*?%|>\[{"']|\.\.\.|[-:]:|(?<=[^ \t\r\n])#""")
+
+
 def unportable(text: str) -> Unportable | None:
     """The first construct of ``text`` (a document libyaml has composed) outside the profile."""
+    if not _MAY_BE_UNPORTABLE.search(text):
+        return None
     scanner = _Scanner(text)
     try:
         return _Walk(text).run(scanner)
