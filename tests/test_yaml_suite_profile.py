@@ -11,9 +11,11 @@ documents at random: whatever the full reader accepts, ruamel.yaml and yaml-rs r
 from __future__ import annotations
 
 import pytest
+import yaml
 from hypothesis import example, given
 from hypothesis import strategies as st
 
+from session_files.read import portable
 from session_files.read.ambiguous import ambiguous_findings
 from session_files.read.config import parse_config
 from session_files.read.registry import parse_registry
@@ -239,3 +241,21 @@ def test_what_the_writer_writes_is_portable(note: str, value: str, blob: object)
         accepted, theirs = read(text)
         assert accepted, f"{name} refuses {text!r}"
         assert strict(theirs) == strict(ours), f"{name} reads {theirs!r}"
+
+
+@pytest.mark.fuzz
+@given(_bent())
+@example("::\n")
+@example("-:\n")
+def test_text_that_is_not_walked_has_nothing_the_walk_would_find(text: str) -> None:
+    """``portable.unportable`` skips text without the characters its rules need."""
+    if portable._MAY_BE_UNPORTABLE.search(text) or portable.unportable_character(text):
+        return  # walked, or refused before (U+2028 and friends)
+    scanner = portable._Scanner(text)
+    try:
+        found = portable._Walk(text).run(scanner)
+    except yaml.YAMLError:  # not YAML to libyaml: its own finding
+        return
+    finally:
+        scanner.dispose()
+    assert found is None, (text, found)
