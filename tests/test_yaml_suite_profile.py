@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import pytest
 import yaml
-from hypothesis import example, given
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from session_files.read import portable
@@ -227,6 +227,7 @@ _BLOB = st.recursive(
 
 
 @pytest.mark.fuzz
+@settings(max_examples=min(settings.default.max_examples, 1000))  # ~45 ms an example
 @given(_TEXT, _TEXT, _BLOB)
 @example("word " * 40 + "\x01", "a\tb", ["x" * 12] * 12)
 def test_what_the_writer_writes_is_portable(note: str, value: str, blob: object) -> None:
