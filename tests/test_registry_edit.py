@@ -144,3 +144,25 @@ def test_registry_edits_leave_every_other_line(
     ]
     parsed = parse_registry("experimenters", added.encode(), "experimenters.yaml")
     assert not parsed.findings and set(parsed.rows) == {*keys, new_key} - {key}
+
+
+def test_add_attribute_declares_it_checked_in_the_vocabulary(root: Path) -> None:
+    vocabulary = root / "registry/attributes.yaml"
+    vocabulary.write_text("rig:   # the recording rig\n  type: text\n", encoding="utf-8")
+    args = ["registry", "add", "attribute", "temperature_c", "--type", "number"]
+    result = CliRunner().invoke(
+        main, [*args, "--unit", "degC", "--minimum", "30", "--maximum", "42", "--root", str(root)]
+    )
+    assert result.exit_code == 0, result.output
+    assert vocabulary.read_text(encoding="utf-8") == (
+        "rig:   # the recording rig\n  type: text\n"
+        "temperature_c:\n  type: number\n  unit: degC\n  minimum: 30\n  maximum: 42\n"
+    )
+    # a declaration the vocabulary's own model refuses is never written
+    with pytest.raises(EditRefused, match="minimum 50 is above maximum 40"):
+        add_entry(
+            root, "attribute", "laser_mw", {"type": "number", "minimum": "50", "maximum": "40"}
+        )
+    with pytest.raises(EditRefused, match="not a valid key"):
+        add_entry(root, "attribute", "x" * 33, {"type": "text"})
+    assert "laser_mw" not in vocabulary.read_text(encoding="utf-8")

@@ -12,7 +12,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from ..read.problems import schema_findings
-from ..read.registry import parse_registry
+from ..read.registry import parse_entries
 from ..records.types import Strict
 from .changes import LineChange, line_changes
 from .dump import dump_yaml
@@ -42,7 +42,7 @@ class RegistryEdit:
 def field_name(kind: RegistryKind, option: str) -> str:
     """An entry's field from a command-line name: ``birth-date`` or ``subject_birth_date``."""
     name = option.lstrip("-").replace("-", "_")
-    fields = kind.entry.model_fields if kind.entry is not None else {}
+    fields = kind.entry.model_fields
     if name in fields:
         return name
     prefixed = [field for field in fields if field.endswith("_" + name)]
@@ -53,9 +53,6 @@ def field_name(kind: RegistryKind, option: str) -> str:
 
 
 def _entry(kind: RegistryKind, key: str, fields: dict[str, str]) -> dict[str, Any]:
-    if kind.entry is None:
-        msg = f"{kind.name} entries are added by editing the file for now (no model to check them)"
-        raise EditRefused([msg])
     values = {field_name(kind, name): value for name, value in fields.items()}
     typed = {name: _as_yaml(value) for name, value in values.items()}
     entry: Strict | None = None
@@ -66,7 +63,7 @@ def _entry(kind: RegistryKind, key: str, fields: dict[str, str]) -> dict[str, An
             entry = kind.entry.model_validate(attempt)
             break
         except ValidationError as exc:
-            error = error or exc
+            error = exc  # the last reading: the value as YAML reads it
     if entry is None:
         assert error is not None
         findings = schema_findings(error, None, "<entry>", kind.entry)
@@ -98,9 +95,9 @@ def _place(entries: dict[str, Any], key: str, entry: dict[str, Any]) -> dict[str
 def _write(
     full: Path, shown: str, kind: RegistryKind, new: bytes, dry_run: bool, old: bytes
 ) -> RegistryEdit:
-    parsed = parse_registry(kind.file_kind, new, shown) if kind.entry is not None else None
-    before = parse_registry(kind.file_kind, old, shown) if kind.entry is not None and old else None
-    if parsed is not None and len(parsed.findings) > len(before.findings if before else ()):
+    parsed = parse_entries(new, shown, kind.key_name, kind.key_type, kind.entry)
+    before = parse_entries(old, shown, kind.key_name, kind.key_type, kind.entry) if old else None
+    if len(parsed.findings) > len(before.findings if before else ()):
         raise EditRefused([f"{f.path}:{f.line}: {f.code}: {f.message}" for f in parsed.findings])
     if not dry_run:
         from .update import sidecar_lock

@@ -22,7 +22,8 @@ from ..read.files import read_regular
 from ..read.scan import LocalRoot, open_root
 from ..read.yamlsafe import YamlProblem, compose, decode
 from ..records import REGISTRIES
-from ..records.types import Strict
+from ..records.types import AttributeName, Strict
+from ..records.vocabulary import AttributeDeclaration
 
 
 @dataclass(frozen=True)
@@ -31,9 +32,10 @@ class RegistryKind:
 
     name: str  # subject, project, experimenter, attribute
     file_kind: str  # subjects, ... : the file is <registry>/<file_kind>.yaml
-    entry: type[Strict] | None  # the model of an entry (None: checked by its own reader)
-    key_type: Any  # the key's type (None: any text)
+    entry: type[Strict]  # the model of an entry
+    key_type: Any  # the key's type
     sidecar_key: str  # the sidecar key that refers to it
+    key_name: str  # the key as the file's findings name it (subject, user, attribute name)
 
     @property
     def file_name(self) -> str:
@@ -47,6 +49,7 @@ KINDS: dict[str, RegistryKind] = {
         REGISTRIES["subjects"].entry,
         REGISTRIES["subjects"].key_type,
         "subject",
+        REGISTRIES["subjects"].key,
     ),
     "project": RegistryKind(
         "project",
@@ -54,6 +57,7 @@ KINDS: dict[str, RegistryKind] = {
         REGISTRIES["projects"].entry,
         REGISTRIES["projects"].key_type,
         "projects",
+        REGISTRIES["projects"].key,
     ),
     "experimenter": RegistryKind(
         "experimenter",
@@ -61,9 +65,17 @@ KINDS: dict[str, RegistryKind] = {
         REGISTRIES["experimenters"].entry,
         REGISTRIES["experimenters"].key_type,
         "experimenters",
+        REGISTRIES["experimenters"].key,
     ),
-    # the lab vocabulary: its model lives with its reader (branch vocab); keys are names
-    "attribute": RegistryKind("attribute", VOCABULARY_KIND, None, None, "attributes"),
+    # the lab vocabulary (registry/attributes.yaml): attribute name -> its declaration
+    "attribute": RegistryKind(
+        "attribute",
+        VOCABULARY_KIND,
+        AttributeDeclaration,
+        AttributeName,
+        "attributes",
+        "attribute name",
+    ),
 }
 
 
@@ -93,8 +105,6 @@ def registry_dir(opened: LocalRoot, registry: str | os.PathLike[str] | None = No
 
 def check_key(kind: RegistryKind, key: str) -> str | None:
     """Why ``key`` cannot be a key of ``kind`` (None when it can)."""
-    if kind.key_type is None:
-        return None if 1 <= len(key) <= 32 else f"{kind.name} {key!r} must be 1 to 32 characters"
     try:
         TypeAdapter(kind.key_type).validate_python(key)
     except ValidationError as exc:
