@@ -2,12 +2,12 @@
 the plots render, the figures are the catalog's, nothing is fetched, the console is clean.
 
 Playwright drives the system browser (``executable_path``); it never downloads one. A
-missing browser fails loudly: ``.ci/run`` installs it.
+missing browser skips these tests with the command that installs it (tests/system.py), and
+fails them when CI is set (``.ci/run`` installs it).
 """
 
 from __future__ import annotations
 
-import shutil
 from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
@@ -20,8 +20,8 @@ from playwright.sync_api import Browser, sync_playwright
 from session_files import IncompleteCatalogWarning, load_catalog
 from session_files.cli import main
 from tests.fixtures_roots import sidecar, write_root
+from tests.system import require
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 ARGS = [
     "--headless",
     "--no-sandbox",
@@ -35,11 +35,11 @@ ARGS = [
 
 @pytest.fixture(scope="module")
 def browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Browser]:
-    assert Path(CHROMIUM).is_file(), "install Debian's chromium (apt-get install chromium)"
+    chromium = require("chromium")
     profile = tmp_path_factory.mktemp("chromium-profile")
     with sync_playwright() as playwright:
         context = playwright.chromium.launch_persistent_context(
-            str(profile), executable_path=CHROMIUM, args=ARGS, headless=True
+            str(profile), executable_path=chromium, args=ARGS, headless=True
         )
         assert context.browser is not None
         yield context.browser
