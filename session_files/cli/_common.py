@@ -49,7 +49,10 @@ def could_not_run(
         yield
     except (click.ClickException, click.exceptions.Exit, click.Abort):
         raise
-    except (*EXPECTED, *expected) as exc:
+    except expected as exc:  # the caller's own messages: their line breaks are meant
+        lines = f"{prefix}{exc}".split("\n")
+        raise CouldNotRun("\n".join(map(printable, lines))) from None
+    except EXPECTED as exc:
         raise CouldNotRun(printable(f"{prefix}{exc}")) from None
     except Exception as exc:
         msg = f"{prefix}{type(exc).__name__}: {exc} (a bug; please report it)"
@@ -61,6 +64,12 @@ def printable(text: str) -> str:
     from session_files.reporters._common import escape_controls
 
     return escape_controls(text)
+
+
+def cannot_write(out: Path, exc: OSError) -> CouldNotRun:
+    """Exit status 2 for an output file that could not be written, naming the user's path
+    (``cannot write OUT: no such directory: DIR (create it first)``)."""
+    return CouldNotRun(printable(f"cannot write {out}: {exc.strerror or exc}"))
 
 
 def echo_warnings(warnings: list[str]) -> None:

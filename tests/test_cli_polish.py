@@ -1,0 +1,116 @@
+"""A new user's rough edges of the command line (issue 22): each test is one thing a user
+ran into, with the exact message or exit status they now get."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from session_files.cli import main
+
+from .fixtures_roots import REGISTRY, sidecar, write_root
+
+REPO = Path(__file__).parent.parent
+
+
+def run(*args: str) -> tuple[int, str, str]:
+    result = CliRunner().invoke(main, list(args))
+    return result.exit_code, result.stdout, result.stderr
+
+
+def test_ctrl_c_exits_130(tmp_path: Path) -> None:
+    """A real SIGINT while validate runs: exit 130 (128 + SIGINT), not 1 ("errors found")."""
+    root = write_root(tmp_path / "lab", {**REGISTRY, "M001/a/session.yaml": sidecar("M001")})
+    program = (
+        "import os, signal, sys\n"
+        "import session_files.api as api\n"
+        "from session_files.cli import main\n"
+        "def interrupted(*args, **kwargs):\n"
+        "    os.kill(os.getpid(), signal.SIGINT)\n"
+        "    signal.pause()\n"
+        "api.validate = interrupted\n"
+        "main(['validate', sys.argv[1]])\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", program, str(root)],
+        capture_output=True,
+        text=True,
+        check=False,
+        env={**os.environ, "PYTHONPATH": str(REPO)},
+    )
+    assert result.returncode == 128 + signal.SIGINT == 130
+    assert result.stderr == "Interrupted.\n"
+    assert "Aborted" not in result.stderr
+
+
+def _no_database_env() -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("DJ_")}
+    return {**env, "PYTHONPATH": str(REPO)}
+
+
+def test_publish_and_pull_without_a_database_print_two_real_lines(tmp_path: Path) -> None:
+    root = write_root(tmp_path / "lab", {**REGISTRY, "M001/a/session.yaml": sidecar("M001")})
+    for args in (["publish", str(root)], ["pull", str(tmp_path / "pulled")]):
+        result = subprocess.run(
+            [sys.executable, "-m", "session_files", *args, "--schema", "lab_x"],
+            cwd=tmp_path,
+            capture_output=True,
+            text=True,
+            check=False,
+            env=_no_database_env(),
+        )
+        assert result.returncode == 2, result.stderr
+        first, second = result.stderr.splitlines()
+        assert first.startswith("Error: cannot connect to the mysql server"), first
+        assert second == (
+            "Set DJ_HOST, DJ_PORT, DJ_USER, DJ_PASS and DJ_BACKEND (postgresql or mysql),"
+            " or DataJoint's datajoint.json."
+        )
+        assert "\\n" not in result.stderr
+
+
+def test_a_sidecar_over_1_mib_is_not_reported_with_a_made_up_size(tmp_path: Path) -> None:
+    big = sidecar("M001") + "note: |\n" + "  x\n" * 524_000  # 2,096,0xx bytes
+    root = write_root(tmp_path / "lab", {**REGISTRY, "M001/a/session.yaml": big})
+    assert (root / "M001/a/session.yaml").stat().st_size > 2_000_000
+    code, out, _ = run("validate", str(root))
+    assert code == 1
+    assert (
+        "M001/a/session.yaml: error: unreadable: is larger than 1 MiB (1,048,576 bytes),"
+        " the most a sidecar or registry file may be\n"
+    ) in out
+    assert "1,048,577" not in out
+
+
+def test_write_sidecar_errors_have_no_fake_position_and_suggest_now(tmp_path: Path) -> None:
+    from datetime import datetime
+
+    import pytest
+
+    from session_files import SidecarError, write_sidecar
+
+    started = datetime(2024, 5, 1, 10, 0, 0, 123456)
+    with pytest.raises(SidecarError) as raised:
+        write_sidecar(tmp_path / "s", {"subject": "M001", "session_datetime": started})
+    assert str(raised.value) == (
+        "<record>: schema: session_datetime has fractional seconds; DataJoint datetime keeps"
+        " whole seconds (from Python: session_files.now(), or .replace(microsecond=0))"
+    )
+
+
+def test_an_output_in_a_missing_directory_names_the_users_path(tmp_path: Path) -> None:
+    root = write_root(tmp_path / "lab", {**REGISTRY, "M001/a/session.yaml": sidecar("M001")})
+    missing = tmp_path / "missing-dir"
+    for args, out in (
+        (["export", str(root), "--wide"], missing / "x.csv"),
+        (["report", str(root)], missing / "r.html"),
+    ):
+        code, _, err = run(*args, "--out", str(out))
+        assert code == 2
+        assert err == f"Error: cannot write {out}: no such directory: {missing} (create it first)\n"
+    assert not missing.exists()
