@@ -9,6 +9,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 
 from session_files.cli import main
@@ -114,3 +115,62 @@ def test_an_output_in_a_missing_directory_names_the_users_path(tmp_path: Path) -
         assert code == 2
         assert err == f"Error: cannot write {out}: no such directory: {missing} (create it first)\n"
     assert not missing.exists()
+
+
+def test_a_truncated_index_is_one_clean_warning_line(tmp_path: Path) -> None:
+    root = write_root(tmp_path / "lab", {**REGISTRY, "M001/a/session.yaml": sidecar("M001")})
+    assert run("index", str(root))[0] == 0
+    index = root / ".session-files" / "index.sqlite"
+    os.truncate(index, 8192 * 3)
+    code, out, err = run("ls", str(root), "--format", "paths")
+    assert (code, out) == (0, f"{root / 'M001/a'}\n")
+    assert err == (
+        f"warning: index {index} is unreadable (database disk image is malformed);"
+        " rebuilt from scratch\n"
+    )
+
+
+def test_a_file_that_is_not_an_index_is_refused_as_the_docs_say(tmp_path: Path) -> None:
+    root = write_root(tmp_path / "lab", {**REGISTRY, "M001/a/session.yaml": sidecar("M001")})
+    index = tmp_path / "notes.txt"
+    index.write_text("hello")
+    code, _, err = run("ls", str(root), "--index", str(index))
+    assert code == 2
+    assert "it is not a session-files index; it is left untouched" in err
+    assert index.read_text() == "hello"
+    docs = (REPO / "docs" / "catalog.md").read_text(encoding="utf-8")
+    assert "is\nnever rebuilt over: it is left untouched" in docs
+
+
+LAYOUT = 'layout: "{subject}/{session_datetime:%Y-%m-%d_%H-%M-%S}"'
+
+
+def test_new_root_without_a_config_says_it_does_not_exist(tmp_path: Path) -> None:
+    root = write_root(tmp_path / "gen", REGISTRY)
+    code, _, err = run("new", "--root", str(root), "--subject", "M001", "--datetime", "now")
+    assert code == 2
+    assert err == (
+        f"Error: {root / 'session-files.yaml'} does not exist, so there is no layout to take"
+        f" the session directory from: create it with a line such as {LAYOUT}, or give"
+        " SESSION_DIR\n"
+    )
+    (root / "session-files.yaml").write_text("ignore: []\n")
+    code, _, err = run("new", "--root", str(root), "--subject", "M001", "--datetime", "now")
+    assert code == 2
+    assert err == (
+        f"Error: {root / 'session-files.yaml'} sets no 'layout': add a line such as {LAYOUT},"
+        " or give SESSION_DIR\n"
+    )
+
+
+def test_new_without_a_directory_finds_the_root_upward(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = write_root(tmp_path / "lab", {**REGISTRY, "session-files.yaml": LAYOUT + "\n"})
+    (root / "M001").mkdir()
+    monkeypatch.chdir(root / "M001")
+    code, out, err = run("new", "--subject", "M001", "--datetime", "2024-05-01 10:00:00")
+    assert (code, err) == (0, "")
+    written = root / "M001" / "2024-05-01_10-00-00" / "session.yaml"
+    assert out == f"wrote {written}\n"
+    assert written.is_file()

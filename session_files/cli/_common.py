@@ -118,13 +118,20 @@ def load_view(
     """The root (resolved and checked) and its catalog, for the commands that read the view;
     a failure is exit status 2 (``could not <verb> <root>: ...`` with ``verb``). Left-out
     sidecars are not warned about here: the command says so on stderr (``report_left_out``)."""
-    from session_files.api import IncompleteCatalogWarning, load_catalog
+    from session_files.api import IncompleteCatalogWarning, IndexRebuiltWarning, load_catalog
 
     root = resolve_root(root)
     check_root(root)
-    with could_not_run(f"{verb} {root}" if verb else None), warnings.catch_warnings():
+    with (
+        could_not_run(f"{verb} {root}" if verb else None),
+        warnings.catch_warnings(record=True) as caught,
+    ):
         warnings.simplefilter("ignore", IncompleteCatalogWarning)
-        return root, load_catalog(root, registry=registry, index=index)
+        warnings.simplefilter("always", IndexRebuiltWarning)
+        catalog = load_catalog(root, registry=registry, index=index)
+    # one clean line each (a Python warning would print its source line too)
+    echo_warnings([str(warning.message) for warning in caught])
+    return root, catalog
 
 
 def strict_option(func: F) -> F:
