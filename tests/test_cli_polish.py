@@ -82,8 +82,8 @@ def test_a_sidecar_over_1_mib_is_not_reported_with_a_made_up_size(tmp_path: Path
     code, out, _ = run("validate", str(root))
     assert code == 1
     assert (
-        "M001/a/session.yaml: error: unreadable: is larger than 1 MiB (1,048,576 bytes),"
-        " the most a sidecar or registry file may be\n"
+        "M001/a/session.yaml: error: unreadable: is larger than 1 MiB; a sidecar or registry"
+        " file may be at most 1 MiB (1,048,576 bytes)\n"
     ) in out
     assert "1,048,577" not in out
 
@@ -174,3 +174,21 @@ def test_new_without_a_directory_finds_the_root_upward(
     written = root / "M001" / "2024-05-01_10-00-00" / "session.yaml"
     assert out == f"wrote {written}\n"
     assert written.is_file()
+
+
+def test_a_session_folder_given_as_the_root_says_which_root_it_is_in(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    write_root(tmp_path / "lab", {**REGISTRY, "M001/a/session.yaml": sidecar("M001")})
+    monkeypatch.chdir(tmp_path)
+    for command in ("validate", "ls"):
+        code, out, err = run(command, "lab/M001")
+        assert (code, out) == (2, "")
+        assert err == (
+            "Error: lab/M001 is not a data root (it holds no session-files.yaml or registry/),"
+            " but it is inside the data root lab: did you mean lab? (with --registry DIR,"
+            " lab/M001 is checked on its own)\n"
+        )
+    assert not (tmp_path / "lab" / "M001" / ".session-files").exists()
+    code, _, _ = run("validate", "lab/M001", "--registry", "lab/registry")
+    assert code == 0

@@ -112,6 +112,32 @@ def check_root(root: str) -> None:
         raise CouldNotRun(msg)
 
 
+def refuse_subfolder(root: str, registry: str | None) -> None:
+    """A local ROOT that is no root itself (no session-files.yaml, no registry/) inside one
+    that is: a session folder given as the root, whose every subject would be unknown. Exit
+    status 2 with the root it is inside (``did you mean``); ``--registry`` says the user
+    means it."""
+    if registry is not None or "://" in root:
+        return
+    import os
+
+    from session_files.read.root import find_root, is_root
+
+    path = Path(root)
+    if not path.is_dir() or is_root(path):
+        return
+    parent = find_root(path.absolute().parent)
+    if parent is None:
+        return
+    shown = os.path.relpath(parent) if not path.is_absolute() else str(parent)
+    msg = (
+        f"{root} is not a data root (it holds no session-files.yaml or registry/), but it is"
+        f" inside the data root {shown}: did you mean {shown}? (with --registry DIR, {root}"
+        " is checked on its own)"
+    )
+    raise CouldNotRun(printable(msg))
+
+
 def load_view(
     root: str | None, registry: str | None, index: Path | None, *, verb: str | None = None
 ) -> tuple[str, Catalog]:
@@ -122,6 +148,7 @@ def load_view(
 
     root = resolve_root(root)
     check_root(root)
+    refuse_subfolder(root, registry)
     with (
         could_not_run(f"{verb} {root}" if verb else None),
         warnings.catch_warnings(record=True) as caught,

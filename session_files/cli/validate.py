@@ -15,7 +15,13 @@ from typing import TYPE_CHECKING
 
 import click
 
-from session_files.cli._common import check_root, could_not_run, printable, resolve_root
+from session_files.cli._common import (
+    check_root,
+    could_not_run,
+    printable,
+    refuse_subfolder,
+    resolve_root,
+)
 from session_files.cli.index_options import index_option, open_root_argument, registry_option
 from session_files.reporters import REPORTERS
 
@@ -87,6 +93,7 @@ def validate(
         root = resolve_root(root)
         check_root(root)
         _check_registry(registry)
+        refuse_subfolder(root, registry)
         report = _run(root, registry, index_path)
     except click.ClickException as exc:  # exit 2; CI still gets a document that says why
         from session_files.report import Report
