@@ -192,3 +192,32 @@ def test_a_session_folder_given_as_the_root_says_which_root_it_is_in(
     assert not (tmp_path / "lab" / "M001" / ".session-files").exists()
     code, _, _ = run("validate", "lab/M001", "--registry", "lab/registry")
     assert code == 0
+
+
+def test_a_mistyped_command_gets_did_you_mean() -> None:
+    code, _, err = run("valdate")
+    assert code == 2
+    assert err.endswith("Error: No such command 'valdate'. Did you mean 'validate'?\n")
+    assert run("lst")[2].endswith("Did you mean 'ls'?\n")
+
+
+def test_a_missing_registry_named_by_the_config_is_one_cause_line(tmp_path: Path) -> None:
+    files = {f"S{i}/session.yaml": sidecar("M001", f"2024-01-{i + 10} 10:00:00") for i in range(5)}
+    root = write_root(tmp_path / "lab", {**files, "session-files.yaml": "registry: regs\n"})
+    expected = (
+        f"Error: {root / 'session-files.yaml'}: registry 'regs': no such directory"
+        f" ({root / 'regs'}); fix the registry: line, or pass --registry DIR\n"
+    )
+    for command in ("validate", "ls", "report"):
+        args = [
+            command,
+            str(root),
+            *(["--out", str(tmp_path / "r.html")] if command == "report" else []),
+        ]
+        code, out, err = run(*args)
+        assert (code, out, err) == (2, "", expected)
+    code, out, _ = run("validate", str(root), "--format", "json")
+    assert code == 2 and '"ok": false' in out
+    write_root(root, REGISTRY)
+    (root / "registry").rename(root / "regs")
+    assert run("validate", str(root))[0] == 0

@@ -138,6 +138,36 @@ def refuse_subfolder(root: str, registry: str | None) -> None:
     raise CouldNotRun(printable(msg))
 
 
+def check_config_registry(root: str, registry: str | None) -> None:
+    """The registry directory a local root's session-files.yaml names must exist: a typo
+    there (``registry: regs``) is one line and exit status 2, as ``--registry`` to a missing
+    directory is, not an unknown-* error on every sidecar. (No ``registry:`` line: the
+    default ``registry/`` may be absent, an empty registry.)"""
+    if registry is not None or "://" in root:
+        return
+    from session_files.layout import CONFIG_NAME, REGISTRY_DIR
+
+    path = Path(root)
+    if not (path / CONFIG_NAME).is_file():
+        return
+    from session_files.index.sources import load_config
+    from session_files.read.scan import open_root
+
+    try:
+        settings = load_config(open_root(path))[0]
+    except (OSError, ValueError):  # the engine reports the config's own problems
+        return
+    if settings.registry == REGISTRY_DIR:
+        return
+    directory = path / settings.registry
+    if not directory.is_dir():
+        msg = (
+            f"{path / CONFIG_NAME}: registry {settings.registry!r}: no such directory"
+            f" ({directory}); fix the registry: line, or pass --registry DIR"
+        )
+        raise CouldNotRun(printable(msg))
+
+
 def load_view(
     root: str | None, registry: str | None, index: Path | None, *, verb: str | None = None
 ) -> tuple[str, Catalog]:
@@ -149,6 +179,7 @@ def load_view(
     root = resolve_root(root)
     check_root(root)
     refuse_subfolder(root, registry)
+    check_config_registry(root, registry)
     with (
         could_not_run(f"{verb} {root}" if verb else None),
         warnings.catch_warnings(record=True) as caught,

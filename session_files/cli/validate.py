@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 import click
 
 from session_files.cli._common import (
+    check_config_registry,
     check_root,
     could_not_run,
     printable,
@@ -94,6 +95,7 @@ def validate(
         check_root(root)
         _check_registry(registry)
         refuse_subfolder(root, registry)
+        check_config_registry(root, registry)
         report = _run(root, registry, index_path)
     except click.ClickException as exc:  # exit 2; CI still gets a document that says why
         from session_files.report import Report
