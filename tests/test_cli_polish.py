@@ -221,3 +221,33 @@ def test_a_missing_registry_named_by_the_config_is_one_cause_line(tmp_path: Path
     write_root(root, REGISTRY)
     (root / "registry").rename(root / "regs")
     assert run("validate", str(root))[0] == 0
+
+
+def _in_a_terminal(*args: str) -> str:
+    """What a command prints in a (pseudo-)terminal, stdout and stderr together."""
+    import pty
+
+    pid, fd = pty.fork()
+    if pid == 0:  # the child: the command, its output on the terminal
+        os.environ["PYTHONPATH"] = str(REPO)
+        os.execv(sys.executable, [sys.executable, "-m", "session_files", *args])
+    chunks = []
+    while True:
+        try:
+            data = os.read(fd, 65536)
+        except OSError:  # the child closed the terminal
+            break
+        if not data:
+            break
+        chunks.append(data)
+    os.waitpid(pid, 0)
+    return b"".join(chunks).decode("utf-8", "replace")
+
+
+def test_validate_in_a_terminal_says_it_is_scanning_from_the_start(tmp_path: Path) -> None:
+    root = write_root(tmp_path / "lab", {**REGISTRY, "M001/a/session.yaml": sidecar("M001")})
+    shown = _in_a_terminal("validate", str(root))
+    assert shown.startswith(f"scanning {root} ...\r\n"), shown
+    assert "1 session, 0 errors, 0 warnings" in shown
+    code, out, err = run("validate", str(root))  # not a terminal: nothing but the report
+    assert (code, err) == (0, "") and "scanning" not in out

@@ -55,6 +55,11 @@ def _run(root: str, registry: str | None, index: Path | None) -> Report:
     from session_files.api import IndexRebuiltWarning
     from session_files.api import validate as validate_root
 
+    # in a terminal, say what is going on from the start: the scan of a large root takes
+    # seconds before the reading's progress bar can count anything
+    status = sys.stderr.isatty()
+    if status:
+        click.echo(f"scanning {printable(root)} ...", err=True)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", IndexRebuiltWarning)
         with could_not_run(f"validate {root}"):
