@@ -29,6 +29,9 @@ def test_ctrl_c_exits_130(tmp_path: Path) -> None:
     root = write_root(tmp_path / "lab", {**REGISTRY, "M001/a/session.yaml": sidecar("M001")})
     program = (
         "import os, signal, sys\n"
+        # as in a terminal: a background job of a non-interactive shell starts with SIGINT
+        # ignored, and Python keeps it ignored
+        "signal.signal(signal.SIGINT, signal.default_int_handler)\n"
         "import session_files.api as api\n"
         "from session_files.cli import main\n"
         "def interrupted(*args, **kwargs):\n"
