@@ -184,7 +184,7 @@ def test_a_session_folder_given_as_the_root_says_which_root_it_is_in(
 ) -> None:
     write_root(tmp_path / "lab", {**REGISTRY, "M001/a/session.yaml": sidecar("M001")})
     monkeypatch.chdir(tmp_path)
-    for command in ("validate", "ls"):
+    for command in ("validate", "ls", "index"):
         code, out, err = run(command, "lab/M001")
         assert (code, out) == (2, "")
         assert err == (
@@ -211,7 +211,7 @@ def test_a_missing_registry_named_by_the_config_is_one_cause_line(tmp_path: Path
         f"Error: {root / 'session-files.yaml'}: registry 'regs': no such directory"
         f" ({root / 'regs'}); fix the registry: line, or pass --registry DIR\n"
     )
-    for command in ("validate", "ls", "report"):
+    for command in ("validate", "ls", "index", "report"):
         args = [
             command,
             str(root),
