@@ -145,10 +145,14 @@ def check_config_registry(root: str, registry: str | None) -> None:
     default ``registry/`` may be absent, an empty registry.)"""
     if registry is not None or "://" in root:
         return
-    from session_files.layout import CONFIG_NAME, REGISTRY_DIR
+    from session_files.layout import CONFIG_NAME, READ_LIMIT, REGISTRY_DIR
+    from session_files.read.files import read_regular
 
     path = Path(root)
-    if not (path / CONFIG_NAME).is_file():
+    try:  # a regular file only (a FIFO must not hang); most name no registry: no YAML parse
+        if b"registry" not in read_regular(str(path / CONFIG_NAME), READ_LIMIT):
+            return
+    except OSError:  # no config (or the engine reports why it cannot be read)
         return
     from session_files.index.sources import load_config
     from session_files.read.scan import open_root
