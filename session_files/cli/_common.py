@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import sqlite3
 import warnings
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import click
 
 if TYPE_CHECKING:
+    from session_files.findings import Finding
     from session_files.index.catalog import Catalog
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -138,12 +139,17 @@ def refuse_subfolder(root: str, registry: str | None) -> None:
     raise CouldNotRun(printable(msg))
 
 
-def check_config_registry(root: str, registry: str | None) -> None:
+def check_config_registry(
+    root: str, registry: str | None, findings: Iterable[Finding] | None = None
+) -> None:
     """The registry directory a local root's session-files.yaml names must exist: a typo
     there (``registry: regs``) is one line and exit status 2, as ``--registry`` to a missing
     directory is, not an unknown-* error on every sidecar. (No ``registry:`` line: the
-    default ``registry/`` may be absent, an empty registry.)"""
+    default ``registry/`` may be absent, an empty registry.) With the run's ``findings``,
+    the config is read only when some sidecar refers to a registry key that is missing."""
     if registry is not None or "://" in root:
+        return
+    if findings is not None and not any(f.code.startswith("unknown-") for f in findings):
         return
     from session_files.layout import CONFIG_NAME, READ_LIMIT, REGISTRY_DIR
     from session_files.read.files import read_regular
@@ -183,7 +189,6 @@ def load_view(
     root = resolve_root(root)
     check_root(root)
     refuse_subfolder(root, registry)
-    check_config_registry(root, registry)
     with (
         could_not_run(f"{verb} {root}" if verb else None),
         warnings.catch_warnings(record=True) as caught,
@@ -193,6 +198,11 @@ def load_view(
         catalog = load_catalog(root, registry=registry, index=index)
     # one clean line each (a Python warning would print its source line too)
     echo_warnings([str(warning.message) for warning in caught])
+    try:
+        check_config_registry(root, registry, catalog.findings)
+    except CouldNotRun:
+        catalog.close()
+        raise
     return root, catalog
 
 

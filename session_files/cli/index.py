@@ -34,9 +34,9 @@ def index(root: str | None, registry: str | None, index_path: Path | None, stric
     root = resolve_root(root)
     check_root(root)
     refuse_subfolder(root, registry)
-    check_config_registry(root, registry)
     with could_not_run(f"index {root}"):
         update = update_index(root, registry=registry, index=index_path)
+    check_config_registry(root, registry, update.findings)
     result = update.refresh
     echo_warnings(result.warnings)
     click.echo(f"index: {printable(str(result.index))}")

@@ -100,8 +100,8 @@ def validate(
         check_root(root)
         _check_registry(registry)
         refuse_subfolder(root, registry)
-        check_config_registry(root, registry)
         report = _run(root, registry, index_path)
+        check_config_registry(root, registry, report.findings)
     except click.ClickException as exc:  # exit 2; CI still gets a document that says why
         from session_files.report import Report
 
