@@ -2,8 +2,9 @@
 
 For each size (default 5000) a root is generated (``generate.py``, fixed seed), then timed
 against a throwaway PostgreSQL 15 server (the tests' own, ``tests/fixtures_postgres.py``;
-``--dj`` uses the server of the ``DJ_*`` variables instead), each step in a fresh schema
-state as a lab would meet it:
+``--backend mysql``: the tests' MariaDB 10.11, ``tests/fixtures_mysql.py``; ``--dj`` uses the
+server of the ``DJ_*`` variables instead), each step in a fresh schema state as a lab would
+meet it:
 
 * first publish     every session and registry row inserted, into a new schema
 * again, unchanged  nothing to change (the cost of comparing)
@@ -40,13 +41,14 @@ def timed(action: Callable[[], object]) -> tuple[float, object]:
 
 
 @contextlib.contextmanager
-def server(use_environment: bool) -> Iterator[None]:
+def server(use_environment: bool, backend: str) -> Iterator[None]:
     if use_environment:
         yield
         return
+    from tests.fixtures_mysql import running_mariadb
     from tests.fixtures_postgres import running_postgres
 
-    with running_postgres() as started:
+    with (running_mariadb if backend == "mysql" else running_postgres)() as started:
         os.environ.update(started.env())
         yield
 
@@ -104,9 +106,10 @@ def main() -> None:
     parser.add_argument("sizes", nargs="*", type=int, default=[5000])
     parser.add_argument("--workdir", type=Path, default=None)
     parser.add_argument("--dj", action="store_true", help="use the server of the DJ_* variables")
+    parser.add_argument("--backend", choices=["postgresql", "mysql"], default="postgresql")
     args = parser.parse_args()
     workdir = args.workdir or Path(tempfile.mkdtemp(prefix="session-files-publish-bench-"))
-    with server(args.dj):
+    with server(args.dj, args.backend):
         connect()
         print("| step | sessions | time | what |")
         print("|---|---|---|---|")

@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from .datajoint.publish import publish
     from .datajoint.pull import pull
     from .findings import Finding
+    from .index.attribute_names import UnknownAttributeError
     from .index.catalog import Catalog, SessionInfo, Sessions, Table
     from .index.watch import WatchEvent, watch
     from .read.config import expected_session_dir
@@ -59,6 +60,7 @@ _HOMES = {
     "SidecarWarning": ".write.writer",
     "SubjectEntry": ".records",
     "Table": ".index.catalog",
+    "UnknownAttributeError": ".index.attribute_names",
     "activate": ".datajoint",
     "check_session": ".write.check",  # DataJoint (an optional extra) loads on first call
     "expected_session_dir": ".read.config",
@@ -94,6 +96,7 @@ __all__ = [
     "SidecarWarning",
     "SubjectEntry",
     "Table",
+    "UnknownAttributeError",
     "WatchEvent",
     "activate",
     "check_session",

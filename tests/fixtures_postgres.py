@@ -2,8 +2,8 @@
 
 PostgreSQL refuses to run as root, and CI runs as root: the cluster is created in a fresh
 directory owned by the ``postgres`` system user (``nobody`` where there is none) and every
-server command runs as that user (``subprocess.run(user=...)``). When the tests do not run as root, the server runs as the
-current user. pytest-postgresql's executor starts ``pg_ctl`` as the current user, which is
+server command runs as that user (``subprocess.run(user=...)``). When the tests do not run as
+root, the server runs as the current user. pytest-postgresql's executor starts ``pg_ctl`` as the current user, which is
 exactly what cannot work as root, so the few commands are run here directly.
 
 The server listens on a free port of 127.0.0.1 with password (scram-sha-256) authentication
@@ -17,45 +17,25 @@ from __future__ import annotations
 import os
 import pwd
 import shutil
-import socket
 import subprocess
 import tempfile
-import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from .system import require
+from tests.fixtures_database import DatabaseServer, free_port
+from tests.system import require
 
 PG_BIN = Path(os.environ.get("SESSION_FILES_PG_BIN", "/usr/lib/postgresql/15/bin"))
 ROLE = "session_files"
 PASSWORD = "session-files-test"
 
 
-@dataclass(frozen=True)
-class PostgresServer:
-    """Where the test server listens and how to log in."""
-
-    host: str
-    port: int
-    user: str
-    password: str
-    directory: Path
-
-    def env(self) -> dict[str, str]:
-        """DataJoint's own connection variables for this server."""
-        return {
-            "DJ_HOST": self.host,
-            "DJ_PORT": str(self.port),
-            "DJ_USER": self.user,
-            "DJ_PASS": self.password,
-            "DJ_BACKEND": "postgresql",
-            "DJ_USE_TLS": "false",
-        }
+# The name the tests used before MariaDB; the servers of both backends are described alike.
+PostgresServer = DatabaseServer
 
 
 def _owner() -> dict[str, Any]:
@@ -69,13 +49,6 @@ def _owner() -> dict[str, Any]:
     return {"user": entry.pw_uid, "group": entry.pw_gid, "extra_groups": []}
 
 
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
-
-
 def _run(command: list[str], directory: Path, owner: dict[str, Any]) -> None:
     done = subprocess.run(
         command, cwd=directory, capture_output=True, text=True, check=False, **owner
@@ -87,13 +60,6 @@ def _run(command: list[str], directory: Path, owner: dict[str, Any]) -> None:
             f"{' '.join(command)} failed ({done.returncode}):\n{done.stdout}{done.stderr}{tail}",
             pytrace=False,
         )
-
-
-@pytest.fixture(scope="session")
-def postgres_server() -> Iterator[PostgresServer]:
-    """The test server, with DataJoint's settings pointing at it."""
-    with running_postgres() as server, _datajoint_settings(server):
-        yield server
 
 
 @contextmanager
@@ -118,7 +84,7 @@ def running_postgres() -> Iterator[PostgresServer]:
     if owner:
         os.chown(directory, owner["user"], owner["group"])
     data = directory / "data"
-    port = _free_port()
+    port = free_port()
     started = False
     try:
         _run(
@@ -148,7 +114,7 @@ def running_postgres() -> Iterator[PostgresServer]:
             directory,
             owner,
         )  # fmt: skip
-        yield PostgresServer("127.0.0.1", port, ROLE, PASSWORD, directory)
+        yield DatabaseServer("postgresql", "127.0.0.1", port, ROLE, PASSWORD, directory)
     finally:
         if started:
             subprocess.run(
@@ -161,34 +127,8 @@ def running_postgres() -> Iterator[PostgresServer]:
         shutil.rmtree(directory, ignore_errors=True)
 
 
-@contextmanager
-def _datajoint_settings(server: PostgresServer) -> Iterator[None]:
-    """Point DataJoint (config and DJ_* variables) at the server; restore the variables."""
-    from session_files.datajoint import _dj
-
-    dj = _dj.load()
-    saved = {name: os.environ.get(name) for name in server.env()}
-    os.environ.update(server.env())
-    dj.config["database.backend"] = "postgresql"
-    dj.config["database.host"] = server.host
-    dj.config["database.port"] = server.port
-    dj.config["database.user"] = server.user
-    dj.config["database.password"] = server.password
-    dj.config["database.use_tls"] = False
-    dj.config["safemode"] = False
-    dj.conn(reset=True)
-    try:
-        yield
-    finally:
-        dj.conn().close()
-        for name, value in saved.items():
-            if value is None:
-                os.environ.pop(name, None)
-            else:
-                os.environ[name] = value
-
-
-@pytest.fixture
-def schema_name(postgres_server: PostgresServer) -> str:
-    """A fresh schema name for one test (the cluster is thrown away at the end)."""
-    return f"sf_{uuid.uuid4().hex[:10]}"
+@pytest.fixture(scope="session")
+def postgres_process() -> Iterator[DatabaseServer]:
+    """The PostgreSQL server process (DataJoint is pointed at it by ``database_server``)."""
+    with running_postgres() as server:
+        yield server

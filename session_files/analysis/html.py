@@ -152,7 +152,7 @@ def render_html(view: Overview, *, generated: datetime | None = None) -> str:
     """The page of ``view``."""
     when = (generated or datetime.now()).replace(microsecond=0).isoformat(sep=" ")
     attributes = "".join(
-        _breakdown(f"Attribute {name}", values, "value", f"attribute:{name}")
+        _breakdown(f"Attribute {name}{_unit(view, name)}", values, "value", f"attribute:{name}")
         for name, values in view.attributes.items()
     )
     body = [
@@ -172,3 +172,9 @@ def render_html(view: Overview, *, generated: datetime | None = None) -> str:
         f"<title>Sessions report: {escape(view.root)}</title><style>{CSS}</style></head>"
         f"<body>{''.join(body)}</body></html>\n"
     )
+
+
+def _unit(view: Overview, name: str) -> str:
+    """`` (degC)`` for an attribute the lab vocabulary gives a unit, else ''."""
+    unit = view.units.get(name)
+    return f" ({unit})" if unit else ""

@@ -44,6 +44,7 @@ class Overview:
     attribute_names: list[tuple[str, int]]
     attributes: dict[str, list[tuple[str, int]]] = field(default_factory=dict)
     findings: list[Finding] = field(default_factory=list)
+    units: dict[str, str] = field(default_factory=dict)  # chosen attribute -> declared unit
 
     def findings_by_code(self) -> dict[str, list[Finding]]:
         """The findings grouped by code, codes with errors first, then by count."""
@@ -149,4 +150,7 @@ def build_overview(catalog: Catalog, *, attributes: Iterable[str] = ()) -> Overv
         attribute_names=attribute_names,
         attributes=chosen,
         findings=findings,
+        units={
+            n: i["unit"] for n, i in (catalog.vocabulary or {}).items() if n in chosen and i["unit"]
+        },
     )

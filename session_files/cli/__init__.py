@@ -26,6 +26,7 @@ COMMANDS = {
     "report": ".report:report",
     "schema": ".schema:schema",
     "validate": ".validate:validate",
+    "vocabulary": ".vocabulary:vocabulary",
     "watch": ".watch:watch",
 }
 

@@ -44,6 +44,8 @@ def index(root: str | None, registry: str | None, index_path: Path | None, stric
     click.echo(f"modified: {len(result.modified)}")
     click.echo(f"removed: {len(result.removed)}")
     click.echo(f"unchanged: {result.unchanged}")
+    if result.rechecked:
+        click.echo(f"rechecked: {result.rechecked} (the lab vocabulary changed)")
     click.echo(f"sessions: {update.sessions}")
     click.echo(f"findings: {plural(update.errors, 'error')}, {plural(update.warnings, 'warning')}")
     click.echo(f"seconds: {result.seconds:.2f}")

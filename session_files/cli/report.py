@@ -50,6 +50,10 @@ def report(
 
     root, catalog = load_view(root, registry, index_path)
     with catalog:
+        try:  # a mistyped --attribute says "did you mean", never charts "(not set)"
+            catalog.check_attribute_names(attributes)
+        except ValueError as exc:
+            raise click.BadParameter(str(exc), param_hint="--attribute") from None
         view = build_overview(catalog, attributes=attributes)
         display = catalog.root
     try:

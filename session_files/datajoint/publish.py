@@ -21,7 +21,7 @@ from typing import Any
 
 from session_files.records import SESSION_TABLES, TABLES
 
-from . import _dj, provenance
+from . import _dj, collation, provenance
 from .cascade import Accountant, Cascade, Delete
 from .definitions import UPSTREAM, check_schema_name, class_name
 from .errors import ActivationError, PublishError, PublishRefused
@@ -73,6 +73,10 @@ def publish(
             " deleted from the database; fix the errors first"
         )
         raise PublishError(msg)
+    from .vocabulary import publish_root_vocabulary  # the lab vocabulary's tables
+
+    # other rules in the database refuse the publish before anything is written
+    counts = publish_root_vocabulary(root, registry, schema_name, replace, dry_run=True)
     result = publish_rows(
         files,
         schema_name,
@@ -84,6 +88,9 @@ def publish(
         linking_module=linking_module,
         progress=progress,
     )
+    if not result.refused and not dry_run:
+        counts = publish_root_vocabulary(root, registry, schema_name, replace, dry_run=False)
+    result = dataclasses.replace(result, vocabulary_rows=counts)
     return dataclasses.replace(result, errors_left_out=report.errors)
 
 
@@ -103,6 +110,7 @@ def publish_rows(
     root ``root_id``."""
     dj = _dj.load()
     connection = connect(dj)
+    collation.check(connection, schema_name, files, root_id)  # before the schema is created
     with database_errors():
         pipeline = _pipeline(dj, connection, schema_name, linking_module, dry_run=dry_run)
         columns = {table: owned_columns(pipeline, table) for table in TABLES}
@@ -112,6 +120,7 @@ def publish_rows(
             sessions=provenance.session_owners(connection, schema_name) if pipeline else {},
             registry=provenance.registry_owners(connection, schema_name) if pipeline else {},
         )
+    collation.check(connection, schema_name, files, root_id, database=database)
     plan = make_plan(files, database, columns, owners)
     _check_required(pipeline, plan, columns)
     deletes = _deletes(pipeline, plan, replace=replace, prune=prune)
