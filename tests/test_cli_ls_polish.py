@@ -64,6 +64,11 @@ def test_attribute_filters_and_comparisons(root: Path) -> None:
     assert dirs("--attribute", "aborted=true") == ["M002/c"]
     code, _, err = run("ls", str(root), "--attribute", "rig")
     assert code == 2 and "'rig': write NAME=VALUE" in err
+    code, out, err = run("ls", str(root), "--attribute", "rgi=rig-3")  # a typo: no empty list
+    assert (code, out) == (2, "")
+    assert (
+        "Invalid value for '--attribute': attribute 'rgi'" in err and "did you mean 'rig'?" in err
+    )
 
 
 def test_sort_by_any_column_missing_values_last(root: Path) -> None:

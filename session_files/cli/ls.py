@@ -217,6 +217,10 @@ def ls(
     sorted_by = [key.removeprefix("-") for key in sort]
     with catalog:
         check_keys(catalog, {"subject": subject, "project": project, "experimenter": experimenter})
+        try:  # a mistyped --attribute says "did you mean", never lists nothing
+            catalog.check_attribute_names(attributes)
+        except ValueError as exc:
+            raise click.BadParameter(str(exc), param_hint="'--attribute'") from None
         wanted = [*columns, *sorted_by]
         if wanted and not SESSION_FIELDS.issuperset(wanted):
             wide = catalog.wide(**filters)
