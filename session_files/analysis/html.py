@@ -92,10 +92,10 @@ def _over_time(view: Overview) -> str:
     counts = dict(view.per_subject_month)
     rows = subjects[:HEAT_ROWS]
     shares: dict[str, int] = {}  # the "others" row stands for many subjects
-    if len(subjects) > HEAT_ROWS:
-        other = f"{len(subjects) - HEAT_ROWS + 1} others"
-        shares[other] = len(subjects) - HEAT_ROWS + 1
-        rows = [*subjects[: HEAT_ROWS - 1], other]
+    if len(subjects) > HEAT_ROWS:  # the HEAT_ROWS subjects with most sessions, then the rest
+        other = f"{len(subjects) - HEAT_ROWS} others"
+        shares[other] = len(subjects) - HEAT_ROWS
+        rows = [*subjects[:HEAT_ROWS], other]
         shown = set(rows)
         for (subject, month), n in view.per_subject_month.items():
             if subject not in shown:

@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from session_files.cli._common import (
-    CouldNotRun,
+    cannot_write,
     load_view,
     report_left_out,
 )
@@ -59,7 +59,7 @@ def report(
     try:
         atomic_write(out, render_html(view).encode("utf-8"))
     except OSError as exc:
-        raise CouldNotRun(f"cannot write {out}: {exc}") from None
+        raise cannot_write(out, exc) from None
     counts = [
         plural(view.sessions, "session"),
         plural(view.subjects, "subject"),

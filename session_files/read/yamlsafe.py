@@ -133,7 +133,8 @@ def position(node: Node) -> tuple[int, int]:
 def decode(data: bytes) -> str:
     """UTF-8 (an optional BOM) to text, or an ``unreadable`` problem."""
     if len(data) > MAX_BYTES:
-        msg = f"is {len(data):,} bytes; a sidecar or registry file may be at most 1 MiB"
+        # data is read only up to one byte past the limit: its length is not the file's size
+        msg = f"is larger than 1 MiB; a sidecar or registry file may be at most 1 MiB ({MAX_BYTES:,} bytes)"
         raise YamlProblem("unreadable", msg)
     try:
         text = data.decode("utf-8")

@@ -62,7 +62,12 @@ def atomic_write(target: Path, data: bytes, *, overwrite: bool = True) -> None:
     supported, the target is checked just before the rename.
     """
     directory = target.parent
-    temp = directory / f"{TEMP_PREFIX}{secrets.token_hex(6)}.tmp"
+    if not directory.is_dir():  # said of the user's path, not of the temporary file's
+        raise FileNotFoundError(
+            errno.ENOENT, f"no such directory: {directory} (create it first)", str(target)
+        )
+    prefix = TEMP_PREFIX if target.name == SIDECAR_NAME else f".{target.name}."
+    temp = directory / f"{prefix}{secrets.token_hex(6)}.tmp"
     mode = target.stat().st_mode & 0o7777 if target.exists() else 0o666
     fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0), mode)
     try:
