@@ -55,6 +55,7 @@ def test_every_program_a_test_requires_is_listed() -> None:
         "chromium",
         "node",
         "npm",
+        "git",
     }
     with pytest.raises(AssertionError, match=r"not listed in \.ci/system-needs"):
         require("firefox")
@@ -73,7 +74,7 @@ def test_provision_check_lists_what_is_missing(tmp_path: Path) -> None:
         check=False,
     )
     assert result.returncode == 1, result.stderr
-    wanted = ["chromium", "npm"]
+    wanted = ["chromium", "npm", "git"]
     if not os.access("/usr/sbin/mariadbd", os.X_OK):
         wanted.insert(0, "mariadb-server")
     if not os.access("/usr/lib/postgresql/15/bin/initdb", os.X_OK):

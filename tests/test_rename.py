@@ -17,13 +17,22 @@ from session_files.cli import main
 from session_files.write.registry_files import EditRefused
 from session_files.write.rename import RenameIncomplete, apply_rename, plan_rename
 from tests.fixtures_roots import write_root
+from tests.system import require
 
 sys.path.insert(0, str(Path(__file__).parent.parent / "benchmarks"))
 from generate import generate, sidecar
 
 
 def _git(root: Path, *args: str) -> str:
-    command = ["git", "-C", str(root), "-c", "user.email=t@example.org", "-c", "user.name=t"]
+    command = [
+        require("git"),
+        "-C",
+        str(root),
+        "-c",
+        "user.email=t@example.org",
+        "-c",
+        "user.name=t",
+    ]
     return subprocess.run([*command, *args], check=True, capture_output=True, text=True).stdout
 
 
