@@ -68,8 +68,10 @@ def test_the_tree_and_the_token_walk_agree_on_the_suite_and_the_profile_examples
     ("text", "answer"),
     [
         (HEAD + "experimenters: [alice, bob]\nnote: |\n  a\n", "tree"),
-        (HEAD + "note: |\n  a\n# comment with ? & * ! % ...\n", "tree"),
-        (HEAD + "note: 'why? & * ! % ... #x'\n", "tree"),
+        (HEAD + "note: |\n  a\n# did you mean 'rig'? 100%... a&b, a*b\n", "tree"),
+        (HEAD + "note: |\n  a\n# a comment & more\n", "tokens"),
+        (HEAD + "note: 'why? a&b, 100% ... #x'\n", "tree"),
+        (HEAD + "note: 'why? & so'\n", "tokens"),
         (HEAD + "note: 'a'\nblob: {x: [a,\n  b]}\n", "tree"),
         (HEAD + "note: !!str 'a'\n", "tokens"),
         (HEAD + "note: &a 'a'\n", "tokens"),

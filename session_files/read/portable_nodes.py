@@ -19,7 +19,7 @@ both give the same answer.
 from __future__ import annotations
 
 import bisect
-import re
+from collections.abc import Iterator, Sequence
 
 from yaml.nodes import CollectionNode, MappingNode, Node, ScalarNode
 
@@ -27,10 +27,9 @@ from .portable_text import LINE_BREAK, Unportable, continued, flow_value, scalar
 
 __all__ = ["NeedsTokens", "from_nodes"]
 
-_TIGHT_HASH = re.compile(r"(?<=[^ \t\r\n])#")
-_COMMENT = re.compile(r"#[^\r\n]*")
 # Tokens the node tree does not keep: tag, anchor, alias, explicit key, directive, '...'.
-_NOT_IN_TREE = re.compile(r"[!&*?%]|\.\.\.")
+_NOT_IN_TREE = ("!", "&", "*", "?", "%", "...")
+_TOKEN_START = frozenset(" [{,\r\n")  # before '!', '&' or '*' that likely start a token
 
 
 class NeedsTokens(Exception):
@@ -39,72 +38,106 @@ class NeedsTokens(Exception):
 
 def from_nodes(text: str, root: Node) -> Unportable | None:
     """The problem the token walk would find first in ``text``, composed as ``root``."""
-    if "\t" in text:
-        raise NeedsTokens
-    lines = LINE_BREAK.split(text)
+    if _likely_tokens(text):
+        raise NeedsTokens  # would be raised below, after a walk over the tree
+    lines: list[str] | None = None
     found: list[tuple[int, Unportable]] = []  # (index of the token, problem)
-    spans: list[tuple[int, int]] = []  # scalar tokens, in text order
+    spans: list[tuple[int, int]] = []  # scalar tokens
     flows: list[tuple[Node, tuple[int, ...]]] = []  # outermost flow collections, blocks around
-    stack: list[tuple[Node, tuple[int, ...], bool]] = [(root, (), False)]
-    seen: set[int] = set()
-    while stack:
-        node, blocks, in_flow = stack.pop()
-        if id(node) in seen:  # an alias: not walked again (the tree may be an alias bomb)
-            raise NeedsTokens
-        seen.add(id(node))
-        if isinstance(node, ScalarNode):
-            start = node.start_mark.index
-            if text.startswith(("!", "&"), start):  # a tag or anchor: the node starts there
-                raise NeedsTokens
-            if node.style or node.value:  # not the empty value libyaml supplies
-                spans.append((start, node.end_mark.index))
-                problem = scalar_problem(text, lines, blocks, node, in_flow)
-                if problem is not None:
-                    found.append((start, problem))
-            continue
-        if not isinstance(node, CollectionNode):  # pragma: no cover - libyaml makes no other
-            continue
-        if node.flow_style:
-            if not in_flow:
-                flows.append((node, blocks))
-            in_flow = True
-        else:
-            column = node.start_mark.column
-            if column > (blocks[-1] if blocks else -1):  # libyaml opens a block here
-                blocks = (*blocks, column)
-        if isinstance(node, MappingNode):
-            children = [child for pair in node.value for child in pair]
-        else:
-            children = list(node.value)
-        stack.extend((child, blocks, in_flow) for child in reversed(children))
+    # siblings, the columns of the blocks around them, whether they are in a flow collection
+    pending: list[tuple[Sequence[Node], tuple[int, ...], bool]] = [((root,), (), False)]
+    aliases, seen = "*" in text, set()
+    while pending:
+        nodes, blocks, in_flow = pending.pop()
+        for node in nodes:
+            if aliases:
+                if id(node) in seen:  # an alias: not walked again (it may be an alias bomb)
+                    raise NeedsTokens
+                seen.add(id(node))
+            if isinstance(node, ScalarNode):
+                style, value = node.style, node.value
+                if not (style or value):
+                    continue  # the empty value libyaml supplies: no token
+                first, last = node.start_mark, node.end_mark
+                if text.startswith(("!", "&"), first.index):  # a tag or anchor starts the node
+                    raise NeedsTokens
+                spans.append((first.index, last.index))
+                if (
+                    style in ("|", ">")
+                    or (not style and value[0] in "-?:")
+                    or (last.line != first.line and not in_flow)
+                ):  # what scalar_problem may refuse
+                    lines = LINE_BREAK.split(text) if lines is None else lines
+                    problem = scalar_problem(text, lines, blocks, node, in_flow)
+                    if problem is not None:
+                        found.append((first.index, problem))
+                continue
+            if not isinstance(node, CollectionNode):  # pragma: no cover - libyaml makes no other
+                continue
+            inner, in_inner = blocks, in_flow
+            if node.flow_style:
+                if not in_flow:
+                    flows.append((node, blocks))
+                in_inner = True
+            elif node.start_mark.column > (blocks[-1] if blocks else -1):
+                inner = (*blocks, node.start_mark.column)  # libyaml opens a block here
+            if isinstance(node, MappingNode):
+                pending.append(([child for pair in node.value for child in pair], inner, in_inner))
+            else:
+                pending.append((node.value, inner, in_inner))
+    spans.sort()
     _not_in_tree(text, spans)
     for node, blocks in flows:
-        first, last = node.start_mark.line, node.end_mark.line
-        problem = continued(lines, blocks, first, last, "a flow collection")
-        if problem is not None:
-            found.append((node.end_mark.index - 1, problem))
-        for index in _values(text, spans, node.start_mark.index, node.end_mark.index):
+        first, last = node.start_mark, node.end_mark
+        if last.line > first.line:
+            lines = LINE_BREAK.split(text) if lines is None else lines
+            problem = continued(lines, blocks, first.line, last.line, "a flow collection")
+            if problem is not None:
+                found.append((last.index - 1, problem))
+        for index in _values(text, spans, first.index, last.index):
             problem = flow_value(text, index)
             if problem is not None:
                 found.append((index, problem))
     return min(found, key=lambda item: item[0])[1] if found else None
 
 
+def _likely_tokens(text: str) -> bool:
+    """A tab, or a tag, anchor or alias where one may start (str.find: no regex scan)."""
+    if "\t" in text:
+        return True
+    for char in "!&*":
+        at = text.find(char)
+        while at >= 0:
+            if not at or text[at - 1] in _TOKEN_START:
+                return True
+            at = text.find(char, at + 1)
+    return False
+
+
+def _found(text: str, what: str) -> Iterator[int]:
+    at = text.find(what)
+    while at >= 0:
+        yield at
+        at = text.find(what, at + 1)
+
+
 def _not_in_tree(text: str, spans: list[tuple[int, int]]) -> None:
     """Raise ``NeedsTokens`` for a token the tree does not keep, or a '#' that is not a
-    comment, outside the scalars ``spans``."""
-    starts = [start for start, _ in spans]
-    for match in _TIGHT_HASH.finditer(text):
-        at = bisect.bisect_right(starts, match.start()) - 1
-        if at < 0 or spans[at][1] <= match.start():
-            raise NeedsTokens
-    pieces, end = [], 0
-    for start, stop in spans:
-        pieces.append(text[end:start])
-        end = max(end, stop)
-    pieces.append(text[end:])
-    if _NOT_IN_TREE.search(_COMMENT.sub("", "\0".join(pieces))):
-        raise NeedsTokens
+    comment, outside the scalars ``spans`` (sorted)."""
+    starts: list[int] | None = None
+    for what in ("#", *_NOT_IN_TREE):
+        for index in _found(text, what):
+            if what == "#" and (not index or text[index - 1] in " \t\r\n"):
+                continue  # a comment, or in a scalar
+            starts = [start for start, _ in spans] if starts is None else starts
+            at = bisect.bisect_right(starts, index) - 1
+            if at >= 0 and index < spans[at][1]:
+                continue  # in a scalar
+            if what == "#":
+                raise NeedsTokens  # right after other text
+            line = max(text.rfind("\n", 0, index), text.rfind("\r", 0, index)) + 1
+            if "#" not in text[max(line, spans[at][1] if at >= 0 else 0) : index]:
+                raise NeedsTokens  # not in a comment (outside scalars, '#' starts one)
 
 
 def _values(text: str, spans: list[tuple[int, int]], start: int, stop: int) -> list[int]:

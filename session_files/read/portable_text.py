@@ -30,7 +30,7 @@ class Unportable(NamedTuple):
 # libyaml, which refuses a longer one); the line reader declines longer keys.
 MAX_IMPLICIT_KEY = 1024
 # YAML 1.1 reads these as line breaks, YAML 1.2 as ordinary characters (or refuses them).
-_BREAKS_11 = re.compile("[\x85\u2028\u2029]")
+_ESCAPES = {"\x85": "\\N", "\u2028": "\\L", "\u2029": "\\P"}
 LINE_BREAK = re.compile("\r\n|\r|\n")
 _BLOCK_HEADER = re.compile(r"[|>]([1-9][-+]?|[-+][1-9]?)?( +(#.*)?)?\Z")
 
@@ -45,16 +45,17 @@ def position(text: str, index: int) -> tuple[int, int]:
 
 def unportable_character(text: str) -> Unportable | None:
     """U+0085, U+2028 or U+2029 written raw: a line break to YAML 1.1 readers, text to 1.2."""
-    found = _BREAKS_11.search(text)
-    if found is None:
+    at = [index for index in map(text.find, _ESCAPES) if index >= 0]  # str.find: no regex scan
+    if not at:
         return None
-    char = f"U+{ord(found.group()):04X}"
-    escape = {"\x85": "\\N", "\u2028": "\\L", "\u2029": "\\P"}[found.group()]
+    index = min(at)
+    char = f"U+{ord(text[index]):04X}"
+    escape = _ESCAPES[text[index]]
     msg = (
         f"contains the character {char}, a line break to YAML 1.1 readers and text to YAML 1.2"
         f" readers; write it as the escape {escape} inside double quotes, or remove it"
     )
-    return Unportable("yaml-syntax", msg, *position(text, found.start()))
+    return Unportable("yaml-syntax", msg, *position(text, index))
 
 
 def long_key(text: str, line: int, column: int) -> str | None:
