@@ -3,9 +3,10 @@
 libyaml (the parser ``yamlsafe`` composes with) accepts some text that YAML 1.2 readers
 refuse (``[a, b]#x``, ``"v"# x``, ``[-]``, ``>#x``, a flow list continued at the wrong
 indentation) and reads some valid YAML otherwise than they do (``[?x]``, ``&a:b``, ``! 12``,
-U+2028 as a line break). After libyaml has composed a document, ``unportable`` walks its
-tokens once and names the first construct outside the profile, with its position and how to
-write it portably. docs/format.md, "Portable YAML", is the profile in prose;
+U+2028 as a line break). After libyaml has composed a document, ``unportable`` names the
+first construct outside the profile, with its position and how to write it portably: from
+the node tree where it holds every fact the rules need (``portable_nodes``), else by walking
+libyaml's tokens once (``_Walk``, about 1.4 µs a token). docs/format.md, "Portable YAML", is the profile in prose;
 tests/test_yaml_suite.py checks it against the official YAML test suite, ruamel.yaml and a
 strict YAML 1.2 reader (yaml-rs).
 """
@@ -18,15 +19,19 @@ from typing import Any
 
 import yaml
 from yaml import tokens as tk
+from yaml.nodes import Node
 
+from .portable_nodes import NeedsTokens, from_nodes
 from .portable_text import (
+    AFTER_NAME,
     LINE_BREAK,
     MAX_IMPLICIT_KEY,
     Unportable,
-    block_scalar,
     continued,
+    flow_value,
     long_key,
     position,
+    scalar_problem,
     unportable_character,
 )
 
@@ -40,11 +45,7 @@ except ImportError:  # pragma: no cover - PyYAML built without libyaml
 
 # A '#' right after a character that is not whitespace (libyaml takes it as a comment).
 _TIGHT_HASH = re.compile(r"(?<=[^ \t\r\n])#")
-_AFTER_NAME = frozenset(" \t\r\n,]}")  # what may follow an anchor or alias name
 _AFTER_INDICATOR = frozenset(" \t\r\n")  # what must follow '?' or a tag
-_PLAIN_START = frozenset("-?:")
-_NOT_SAFE_AFTER = frozenset(" \t")
-_NOT_SAFE_IN_FLOW = frozenset(" \t,[]{}")
 # Core tags other than !!str: YAML 1.1 and 1.2 readers apply them differently
 # (!!int '017' is 15 to one and 17 to the other, !!bool 1 true or an error).
 _CORE_TAGS = frozenset({"int", "float", "bool", "null", "timestamp", "value", "map", "seq"})
@@ -59,10 +60,16 @@ _CORE_TAGS = frozenset({"int", "float", "bool", "null", "timestamp", "value", "m
 _MAY_BE_UNPORTABLE = re.compile(r"""[\t!&*?%|>\[{"']|\.\.\.|[-:]:|(?<=[^ \t\r\n])#""")
 
 
-def unportable(text: str) -> Unportable | None:
-    """The first construct of ``text`` (a document libyaml has composed) outside the profile."""
+def unportable(text: str, root: Node | None = None) -> Unportable | None:
+    """The first construct of ``text`` (a document libyaml has composed, as ``root`` if
+    given) outside the profile."""
     if not _MAY_BE_UNPORTABLE.search(text):
         return None
+    if root is not None:
+        try:
+            return from_nodes(text, root)
+        except NeedsTokens:
+            pass  # the tokens say more than the tree: walk them
     scanner = _Scanner(text)
     try:
         return _Walk(text).run(scanner)
@@ -199,15 +206,10 @@ class _Walk:
         return None
 
     def value(self, token: tk.ValueToken) -> Unportable | None:
-        """A ':' in a flow collection: followed by a space, a line break or the end of an
-        entry (readers disagree on '"a":b' in a flow list)."""
-        if not self.flow_depth or self._next(token) in _AFTER_NAME:
-            return None
-        msg = "has ':' followed directly by text in a flow collection; put a space after ':'"
-        return self.problem("yaml-syntax", token.start_mark.index, msg)
+        return flow_value(self.text, token.start_mark.index) if self.flow_depth else None
 
     def name(self, token: tk.AnchorToken | tk.AliasToken) -> Unportable | None:
-        if self._next(token) in _AFTER_NAME:
+        if self._next(token) in AFTER_NAME:
             return None
         what = "an anchor" if isinstance(token, tk.AnchorToken) else "an alias"
         msg = (
@@ -259,25 +261,7 @@ class _Walk:
         return self.problem("yaml-syntax", start, msg)
 
     def scalar(self, token: tk.ScalarToken) -> Unportable | None:
-        style, value = token.style, token.value
-        start = token.start_mark
-        if style in ("|", ">"):
-            return block_scalar(self.text, self.lines, self.blocks, token)
-        after = _NOT_SAFE_IN_FLOW if self.flow_depth else _NOT_SAFE_AFTER
-        if not style and value[0] in _PLAIN_START and value[1:2] in ("", *after):
-            shown = value if len(value) <= 20 else value[:17] + "..."
-            msg = (
-                f"has the unquoted text {shown!r}, which starts with an indicator YAML readers"
-                f" read differently; quote it ('{shown}')"
-            )
-            return self.problem("yaml-syntax", start.index, msg)
-        if token.end_mark.line > start.line and not self.flow_depth:
-            # yaml-rs wants quoted text continued two spaces past the block it is in
-            deeper = 1 if style else 0
-            return continued(
-                self.lines, self.blocks, start.line, token.end_mark.line, "text", deeper
-            )
-        return None
+        return scalar_problem(self.text, self.lines, self.blocks, token, bool(self.flow_depth))
 
     @property
     def lines(self) -> list[str]:

@@ -5,9 +5,16 @@ scalars' layout, which libyaml's tokens carry only as positions."""
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from typing import NamedTuple
 
 from yaml import tokens as tk
+from yaml.nodes import ScalarNode
+
+# A scalar as libyaml's scanner gives it, or as its composer keeps it (the same text, style
+# and marks): the token walk (``portable``) and the node-tree check (``portable_nodes``)
+# apply the same rules to either.
+Scalar = tk.ScalarToken | ScalarNode
 
 
 class Unportable(NamedTuple):
@@ -23,7 +30,7 @@ class Unportable(NamedTuple):
 # libyaml, which refuses a longer one); the line reader declines longer keys.
 MAX_IMPLICIT_KEY = 1024
 # YAML 1.1 reads these as line breaks, YAML 1.2 as ordinary characters (or refuses them).
-_BREAKS_11 = re.compile("[\x85\u2028\u2029]")
+_ESCAPES = {"\x85": "\\N", "\u2028": "\\L", "\u2029": "\\P"}
 LINE_BREAK = re.compile("\r\n|\r|\n")
 _BLOCK_HEADER = re.compile(r"[|>]([1-9][-+]?|[-+][1-9]?)?( +(#.*)?)?\Z")
 
@@ -38,16 +45,17 @@ def position(text: str, index: int) -> tuple[int, int]:
 
 def unportable_character(text: str) -> Unportable | None:
     """U+0085, U+2028 or U+2029 written raw: a line break to YAML 1.1 readers, text to 1.2."""
-    found = _BREAKS_11.search(text)
-    if found is None:
+    at = [index for index in map(text.find, _ESCAPES) if index >= 0]  # str.find: no regex scan
+    if not at:
         return None
-    char = f"U+{ord(found.group()):04X}"
-    escape = {"\x85": "\\N", "\u2028": "\\L", "\u2029": "\\P"}[found.group()]
+    index = min(at)
+    char = f"U+{ord(text[index]):04X}"
+    escape = _ESCAPES[text[index]]
     msg = (
         f"contains the character {char}, a line break to YAML 1.1 readers and text to YAML 1.2"
         f" readers; write it as the escape {escape} inside double quotes, or remove it"
     )
-    return Unportable("yaml-syntax", msg, *position(text, found.start()))
+    return Unportable("yaml-syntax", msg, *position(text, index))
 
 
 def long_key(text: str, line: int, column: int) -> str | None:
@@ -66,7 +74,7 @@ def long_key(text: str, line: int, column: int) -> str | None:
 
 
 def continued(
-    lines: list[str], blocks: list[int], first: int, last: int, what: str, deeper: int = 0
+    lines: list[str], blocks: Sequence[int], first: int, last: int, what: str, deeper: int = 0
 ) -> Unportable | None:
     """Lines ``first + 1 .. last`` continue one node: each must be indented more than the
     block collection it is in (YAML 1.2's rule; libyaml does not check it), ``deeper``
@@ -86,8 +94,48 @@ def continued(
     return None
 
 
+_PLAIN_START = frozenset("-?:")
+_NOT_SAFE_AFTER = frozenset(" \t")
+_NOT_SAFE_IN_FLOW = frozenset(" \t,[]{}")
+AFTER_NAME = frozenset(" \t\r\n,]}")  # what may follow an anchor or alias name, or ':' in flow
+
+
+def scalar_problem(
+    text: str, lines: list[str], blocks: Sequence[int], token: Scalar, in_flow: bool
+) -> Unportable | None:
+    """A scalar's own rules: block scalar layout, unquoted text that is only an indicator,
+    text continued at too little indentation (``blocks``: columns of the open block
+    collections, innermost last)."""
+    style, value = token.style, token.value
+    start = token.start_mark
+    if style in ("|", ">"):
+        return block_scalar(text, lines, blocks, token)
+    after = _NOT_SAFE_IN_FLOW if in_flow else _NOT_SAFE_AFTER
+    if not style and value[0] in _PLAIN_START and value[1:2] in ("", *after):
+        shown = value if len(value) <= 20 else value[:17] + "..."
+        msg = (
+            f"has the unquoted text {shown!r}, which starts with an indicator YAML readers"
+            f" read differently; quote it ('{shown}')"
+        )
+        return Unportable("yaml-syntax", msg, *position(text, start.index))
+    if token.end_mark.line > start.line and not in_flow:
+        # yaml-rs wants quoted text continued two spaces past the block it is in
+        deeper = 1 if style else 0
+        return continued(lines, blocks, start.line, token.end_mark.line, "text", deeper)
+    return None
+
+
+def flow_value(text: str, index: int) -> Unportable | None:
+    """A ':' at ``index`` in a flow collection: followed by a space, a line break or the end
+    of an entry (readers disagree on '"a":b' in a flow list)."""
+    if index + 1 >= len(text) or text[index + 1] in AFTER_NAME:
+        return None
+    msg = "has ':' followed directly by text in a flow collection; put a space after ':'"
+    return Unportable("yaml-syntax", msg, *position(text, index))
+
+
 def block_scalar(
-    text: str, lines: list[str], blocks: list[int], token: tk.ScalarToken
+    text: str, lines: list[str], blocks: Sequence[int], token: Scalar
 ) -> Unportable | None:
     """A block scalar's header and layout (docs/format.md, "Portable YAML")."""
     start = token.start_mark

@@ -283,7 +283,7 @@ def compose(text: str) -> Node | None:
         raise _syntax_problem(exc, text) from None
     finally:
         loader.dispose()
-    _raise_unportable(unportable(text))
+    _raise_unportable(unportable(text, node))
     if node is None:
         return None
     Builder().check_tag(node)  # the root's own tag: callers read its children, not it
