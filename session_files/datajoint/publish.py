@@ -12,26 +12,25 @@ one run writes is written in a single transaction.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import os
-import sys
 from collections import defaultdict
 from types import ModuleType
 from typing import Any
 
-from session_files.records import SESSION_TABLES, TABLES
+from session_files.records import TABLES
 
-from . import _dj, provenance
-from .cascade import Accountant, Cascade, Delete
+from . import _dj, backend, declaration, provenance
+from .apply import apply_plan
+from .cascade import Accountant, Cascade, Delete, full_name
 from .definitions import UPSTREAM, check_schema_name, class_name
 from .errors import ActivationError, PublishError, PublishRefused
 from .pipeline import Pipeline, activate, linked_tables
-from .plan import Op, Owners, Plan, Rows, make_plan
+from .plan import Owners, Plan, Rows, make_plan
 from .result import PublishResult
 from .roots import root_identity
 from .tables import connect, database_errors, declared, fetch_owned, owned_columns
-
-CHUNK = 500
 
 
 def publish(
@@ -103,8 +102,46 @@ def publish_rows(
     root ``root_id``."""
     dj = _dj.load()
     connection = connect(dj)
-    with database_errors():
+    if not dry_run:  # publishers of one schema take turns; a dry run only reads
+        with database_errors("nothing was written: "):
+            backend.lock_schema(connection, schema_name)
+    try:
+        return _publish(
+            dj,
+            connection,
+            files,
+            schema_name,
+            root_id=root_id,
+            replace=replace,
+            prune=prune,
+            cascade=cascade,
+            dry_run=dry_run,
+            linking_module=linking_module,
+            progress=progress,
+        )
+    finally:
+        if not dry_run:
+            with contextlib.suppress(Exception):  # the server drops it with the connection
+                backend.unlock_schema(connection, schema_name)
+
+
+def _publish(
+    dj: ModuleType,
+    connection: Any,
+    files: dict[str, Rows],
+    schema_name: str,
+    *,
+    root_id: str,
+    replace: bool,
+    prune: bool,
+    cascade: bool,
+    dry_run: bool,
+    linking_module: ModuleType | str | None,
+    progress: bool | None,
+) -> PublishResult:
+    with database_errors("nothing was written: "):
         pipeline = _pipeline(dj, connection, schema_name, linking_module, dry_run=dry_run)
+    with database_errors():
         columns = {table: owned_columns(pipeline, table) for table in TABLES}
         database = {table: fetch_owned(pipeline, table, columns[table]) for table in TABLES}
         owners = Owners(
@@ -125,10 +162,8 @@ def publish_rows(
     )
     if dry_run or result.refused or pipeline is None or not _writes(result, plan):
         return result
-    with database_errors("nothing was written: "):
-        provenance.declare(connection, schema_name)
     with database_errors("nothing was written: "), connection.transaction:
-        counts = _apply(
+        counts = apply_plan(
             pipeline, plan, columns, result, accountant, reach, declared, progress=progress
         )
     return dataclasses.replace(result, **counts)
@@ -146,18 +181,21 @@ def _pipeline(
     *,
     dry_run: bool,
 ) -> Pipeline | None:
-    """Activate the schema; a dry run never creates it, nor any table."""
+    """Activate the schema, declared and checked (``declaration``); a dry run never creates
+    it, nor any table, but refuses a mismatched schema the same way."""
     if not dry_run:
-        return activate(schema_name, linking_module=linking_module)
+        return declaration.prepare(dj, connection, schema_name, linking_module)
     if schema_name not in dj.list_schemas(connection):
         if linking_module is None:
             return None
         upstream = linked_tables(linking_module)
         tables = {table: upstream[class_name(table)] for table in UPSTREAM}
         return Pipeline(schema=None, tables=tables, linked=True)
-    return activate(
+    pipeline = activate(
         schema_name, create_schema=False, create_tables=False, linking_module=linking_module
     )
+    declaration.refuse(schema_name, declaration.inspect(pipeline))
+    return pipeline
 
 
 def _check_required(pipeline: Pipeline | None, plan: Plan, columns: dict[str, list[str]]) -> None:
@@ -213,10 +251,6 @@ def _deletes(pipeline: Pipeline | None, plan: Plan, *, replace: bool, prune: boo
     ]
 
 
-def _full(table: tuple[str, str]) -> str:
-    return f"{table[0]}.{table[1]}"
-
-
 def _result(
     plan: Plan,
     schema: str,
@@ -254,80 +288,6 @@ def _result(
         registry_unchanged=sum(plan.unchanged_registry.values()),
         conflicts=tuple(conflicts),
         changes_by_session={(k[0], k[1]): v for k, v in changes.items()},
-        cascade={_full(t): n for t, n in sorted(reach.counts.items()) if n},
-        downstream={_full(t): n for t, n in sorted(reach.beyond(set(declared)).items())},
+        cascade={full_name(t): n for t, n in sorted(reach.counts.items()) if n},
+        downstream={full_name(t): n for t, n in sorted(reach.beyond(set(declared)).items())},
     )
-
-
-def _apply(
-    pipeline: Pipeline,
-    plan: Plan,
-    columns: dict[str, list[str]],
-    result: PublishResult,
-    accountant: Accountant | None,
-    reach: Cascade,
-    declared: dict[tuple[str, str], str],
-    *,
-    progress: bool | None,
-) -> dict[str, Any]:
-    """Write the plan inside the caller's transaction: deletes (children first), updates,
-    inserts, provenance. Returns the row counts per table for the result."""
-    from tqdm import tqdm
-
-    connection = pipeline.schema.connection
-    schema = pipeline.schema_name
-    replaced = set(result.sessions_replaced)
-    deleted: dict[str, int] = {}
-    if accountant is not None and reach.conditions:
-        for reached, count in accountant.delete(reach).items():
-            if reached not in declared and count > reach.counts.get(reached, 0):
-                msg = (
-                    f"{_full(reached)} gained rows that the delete reaches while publishing;"
-                    " run again to see them"
-                )
-                raise PublishError(msg)
-            if count:
-                deleted[declared.get(reached, _full(reached))] = count
-    updated: dict[str, int] = defaultdict(int)
-    ops: list[Op] = [op for key in replaced for op in plan.changed_sessions[key]]
-    for table in UPSTREAM:
-        if result.registry_updated.get(table):
-            for row in plan.changed_registry.get(table, []):
-                pipeline.tables[table].update1({c: row[c] for c in columns[table]})
-                updated[table] += 1
-    for op in ops:
-        if op.kind == "update":
-            pipeline.tables[op.table].update1(op.row)
-            updated[op.table] += 1
-    batches: list[tuple[str, Rows]] = [(t, plan.new_registry.get(t, [])) for t in UPSTREAM]
-    for table in SESSION_TABLES:
-        rows = [row for key in plan.new_sessions for row in plan.session_rows[key].get(table, [])]
-        rows += [op.row for op in ops if op.kind == "insert" and op.table == table]
-        batches.append((table, rows))
-    show = sys.stderr.isatty() if progress is None else progress
-    total = sum(len(rows) for _, rows in batches)
-    inserted: dict[str, int] = {}
-    with tqdm(total=total, disable=not show, delay=1.0, unit=" rows", file=sys.stderr) as bar:
-        for table, rows in batches:
-            target = pipeline.tables[table]
-            for start in range(0, len(rows), CHUNK):
-                chunk = [{c: row[c] for c in columns[table]} for row in rows[start : start + CHUNK]]
-                target.insert(chunk)
-                bar.update(len(chunk))
-            if rows:
-                inserted[table] = len(rows)
-    owned = [*plan.new_sessions, *result.sessions_replaced, *plan.adopted_sessions]
-    provenance.forget_sessions(connection, schema, list(result.sessions_pruned))
-    provenance.record_sessions(connection, schema, owned, result.root_id)
-    entries = [
-        (table, key)
-        for table in UPSTREAM
-        for key in (
-            *result.registry_inserted.get(table, ()),
-            *result.registry_updated.get(table, ()),
-        )
-    ]
-    provenance.record_registry(
-        connection, schema, [*entries, *plan.adopted_registry], result.root_id
-    )
-    return {"rows_inserted": inserted, "rows_updated": dict(updated), "rows_deleted": deleted}
