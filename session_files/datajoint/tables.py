@@ -14,10 +14,21 @@ from .errors import ActivationError, PublishError
 from .pipeline import Pipeline
 from .plan import Rows
 
+LOCAL_HOSTS = frozenset({"localhost", "127.0.0.1", "::1"})
+
 
 def connect(dj: ModuleType) -> Any:
-    """DataJoint's connection from its own settings, or PublishError saying which ones."""
+    """DataJoint's connection from its own settings, or PublishError saying which ones.
+
+    DataJoint's ``use_tls`` unset (no ``DJ_USE_TLS``, nothing in ``datajoint.json``) tries
+    TLS and warns on every connection when the server has none; for a server on this machine
+    (``localhost``, ``127.0.0.1``, ``::1``) session-files connects without TLS instead,
+    quietly. Set ``DJ_USE_TLS=true`` to require it there too.
+    """
     settings = dj.config.database
+    host = str(settings.host).rsplit(":", 1)[0] if settings.host.count(":") == 1 else settings.host
+    if settings.use_tls is None and host in LOCAL_HOSTS:
+        dj.config["database.use_tls"] = False
     where = (
         f"{settings.backend} server {settings.user or '(no user)'}@{settings.host}:{settings.port}"
     )
