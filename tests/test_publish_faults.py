@@ -37,6 +37,7 @@ INSERTS = [
     "project_session",
     "~session_files_session",
     "~session_files_registry",
+    "~session_files_root",
 ]
 
 

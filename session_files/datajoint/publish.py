@@ -16,19 +16,20 @@ import contextlib
 import dataclasses
 import os
 from collections import defaultdict
+from collections.abc import Callable
 from types import ModuleType
 from typing import Any
 
 from session_files.records import TABLES
 
-from . import _dj, backend, declaration, provenance
+from . import _dj, backend, declaration, provenance, stamp
 from .apply import apply_plan
-from .cascade import Accountant, Cascade, Delete, full_name
+from .cascade import Accountant, Cascade, Delete
 from .definitions import UPSTREAM, check_schema_name, class_name
 from .errors import ActivationError, PublishError, PublishRefused
 from .pipeline import Pipeline, activate, linked_tables
 from .plan import Owners, Plan, Rows, make_plan
-from .result import PublishResult
+from .result import PublishResult, result_of
 from .roots import root_identity
 from .tables import connect, database_errors, declared, fetch_owned, owned_columns
 
@@ -56,33 +57,38 @@ def publish(
     only when stderr is a terminal.
     """
     from session_files.api import validate_and_load
+    from session_files.index.store import default_index_path
+    from session_files.read.scan import open_root
 
     check_schema_name(schema_name)
     _dj.load()  # fail before reading the root when DataJoint is missing
-    report, catalog = validate_and_load(root, registry=registry)
+    # The root's persistent index (made when missing, as `session-files index` does): a
+    # publish that follows another reads only what changed on disk.
+    index = default_index_path(open_root(root), create=True)
+    report, catalog = validate_and_load(root, registry=registry, index=index)
     try:
         if report.errors and not allow_errors:
             raise PublishRefused(report.errors, str(root))
-        files = {table: catalog[table].to_dicts() for table in TABLES}
+        if prune and report.errors:
+            msg = (
+                f"--prune with errors in {root}: a session whose sidecar has an error would be"
+                " deleted from the database; fix the errors first"
+            )
+            raise PublishError(msg)
+        result = _publish_view(
+            lambda: {table: catalog[table].to_dicts() for table in TABLES},
+            schema_name,
+            view=stamp.view_stamp(index),
+            root_id=root_id or root_identity(root),
+            replace=replace,
+            prune=prune,
+            cascade=cascade,
+            dry_run=dry_run,
+            linking_module=linking_module,
+            progress=progress,
+        )
     finally:
         catalog.close()
-    if prune and report.errors:
-        msg = (
-            f"--prune with errors in {root}: a session whose sidecar has an error would be"
-            " deleted from the database; fix the errors first"
-        )
-        raise PublishError(msg)
-    result = publish_rows(
-        files,
-        schema_name,
-        root_id=root_id or root_identity(root),
-        replace=replace,
-        prune=prune,
-        cascade=cascade,
-        dry_run=dry_run,
-        linking_module=linking_module,
-        progress=progress,
-    )
     return dataclasses.replace(result, errors_left_out=report.errors)
 
 
@@ -100,6 +106,33 @@ def publish_rows(
 ) -> PublishResult:
     """Publish rows of the relational view (table name -> rows) into ``schema_name``, as the
     root ``root_id``."""
+    return _publish_view(
+        lambda: files,
+        schema_name,
+        view=None,
+        root_id=root_id,
+        replace=replace,
+        prune=prune,
+        cascade=cascade,
+        dry_run=dry_run,
+        linking_module=linking_module,
+        progress=progress,
+    )
+
+
+def _publish_view(
+    files: Callable[[], dict[str, Rows]],
+    schema_name: str,
+    *,
+    view: str | None,
+    root_id: str,
+    replace: bool,
+    prune: bool,
+    cascade: bool,
+    dry_run: bool,
+    linking_module: ModuleType | str | None,
+    progress: bool | None,
+) -> PublishResult:
     dj = _dj.load()
     connection = connect(dj)
     if not dry_run:  # publishers of one schema take turns; a dry run only reads
@@ -111,6 +144,7 @@ def publish_rows(
             connection,
             files,
             schema_name,
+            view=view,
             root_id=root_id,
             replace=replace,
             prune=prune,
@@ -128,9 +162,10 @@ def publish_rows(
 def _publish(
     dj: ModuleType,
     connection: Any,
-    files: dict[str, Rows],
+    load: Callable[[], dict[str, Rows]],
     schema_name: str,
     *,
+    view: str | None,
     root_id: str,
     replace: bool,
     prune: bool,
@@ -141,6 +176,18 @@ def _publish(
 ) -> PublishResult:
     with database_errors("nothing was written: "):
         pipeline = _pipeline(dj, connection, schema_name, linking_module, dry_run=dry_run)
+    stamps = stamp.Stamps(connection, pipeline, root_id, view)
+    with database_errors():
+        kept = stamps.in_sync()
+    if kept is not None:  # the schema holds this very view: nothing to fetch, nor to change
+        return PublishResult(
+            schema=schema_name,
+            root_id=root_id,
+            dry_run=dry_run,
+            sessions_unchanged=kept.counts.get("sessions", 0),
+            registry_unchanged=kept.counts.get("registry", 0),
+        )
+    files = load()
     with database_errors():
         columns = {table: owned_columns(pipeline, table) for table in TABLES}
         database = {table: fetch_owned(pipeline, table, columns[table]) for table in TABLES}
@@ -156,16 +203,24 @@ def _publish(
         accountant = Accountant(connection) if deletes else None
         reach = accountant.cascade(deletes) if accountant else Cascade()
     declared = _declared_tables(pipeline)
-    result = _result(plan, schema_name, root_id, reach, declared, replace=replace, prune=prune)
+    result = result_of(plan, schema_name, root_id, reach, declared, replace=replace, prune=prune)
     result = dataclasses.replace(
         result, dry_run=dry_run, refused=bool(result.downstream) and not cascade
     )
-    if dry_run or result.refused or pipeline is None or not _writes(result, plan):
+    if dry_run or result.refused or pipeline is None:
+        return result
+    in_sync = result.ok  # once the plan is written, the schema holds exactly this view
+    if not _writes(result, plan):
+        if in_sync:
+            with database_errors(), connection.transaction:
+                stamps.record(files)
         return result
     with database_errors("nothing was written: "), connection.transaction:
         counts = apply_plan(
             pipeline, plan, columns, result, accountant, reach, declared, progress=progress
         )
+        if in_sync:
+            stamps.record(files)
     return dataclasses.replace(result, **counts)
 
 
@@ -249,45 +304,3 @@ def _deletes(pipeline: Pipeline | None, plan: Plan, *, replace: bool, prune: boo
         for table, rows in keys.items()
         if rows
     ]
-
-
-def _result(
-    plan: Plan,
-    schema: str,
-    root_id: str,
-    reach: Cascade,
-    declared: dict[tuple[str, str], str],
-    *,
-    replace: bool,
-    prune: bool,
-) -> PublishResult:
-    def keys(rows_by_table: dict[str, Rows]) -> dict[str, tuple[str, ...]]:
-        return {
-            table: tuple(str(row[TABLES[table].PRIMARY_KEY[0]]) for row in rows)
-            for table, rows in rows_by_table.items()
-            if rows
-        }
-
-    replaced = list(plan.changed_sessions) if replace else []
-    conflicts = [*plan.foreign_registry, *plan.foreign_sessions]
-    if not replace:
-        conflicts = [*plan.registry_conflicts, *plan.foreign_registry, *plan.session_conflicts,
-                     *plan.foreign_sessions]  # fmt: skip
-    changes = {c.key: c.differences for c in plan.session_conflicts if c.key in replaced}
-    return PublishResult(
-        schema=schema,
-        root_id=root_id,
-        sessions_inserted=tuple(plan.new_sessions),
-        sessions_replaced=tuple(replaced),
-        sessions_unchanged=len(plan.unchanged_sessions),
-        sessions_adopted=tuple(plan.adopted_sessions),
-        sessions_missing=tuple(plan.missing_sessions),
-        sessions_pruned=tuple(plan.missing_sessions) if prune else (),
-        registry_inserted=keys(plan.new_registry),
-        registry_updated=keys(plan.changed_registry) if replace else {},
-        registry_unchanged=sum(plan.unchanged_registry.values()),
-        conflicts=tuple(conflicts),
-        changes_by_session={(k[0], k[1]): v for k, v in changes.items()},
-        cascade={full_name(t): n for t, n in sorted(reach.counts.items()) if n},
-        downstream={full_name(t): n for t, n in sorted(reach.beyond(set(declared)).items())},
-    )
