@@ -5,6 +5,7 @@
   (and MariaDB) commit each DDL statement on its own; there each ``CREATE TABLE`` carries its
   column comments inline, so a table is whole or absent, and a declaration cut short is
   finished by the next publish (``declaration``).
+- **Bulk inserts.** PostgreSQL takes rows by ``COPY``; MySQL by multi-row ``INSERT``.
 - **The publishers' lock.** Publishers of one schema take turns: a lock named after the
   schema, held by the connection for the whole publish (PostgreSQL's advisory lock, MySQL's
   ``GET_LOCK``). The server releases it when the connection ends, a killed process included.
@@ -13,8 +14,11 @@
 from __future__ import annotations
 
 import hashlib
+import io
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import date, datetime
 from typing import Any
 
 LOCK_NAMESPACE = "session-files publish"
@@ -84,3 +88,55 @@ def ddl_transaction(connection: Any) -> Iterator[bool]:
         connection.query(adapter.rollback_sql())
         raise
     connection.query(adapter.commit_sql())
+
+
+def insert_rows(
+    connection: Any, table: str, columns: list[str], rows: list[tuple[Any, ...]]
+) -> None:
+    """Insert rows (values already as the database stores them: blobs as the codec's bytes)
+    into ``table`` (quoted full name), inside the caller's transaction.
+
+    PostgreSQL: one ``COPY ... FROM STDIN`` (text format) per call, the server's bulk path.
+    MySQL: multi-row ``INSERT`` statements of ``INSERT_CHUNK`` rows.
+    """
+    if not rows:
+        return
+    quote = connection.adapter.quote_identifier
+    names = ", ".join(quote(column) for column in columns)
+    if is_postgres(connection):
+        text = "".join("\t".join(map(_copy_text, row)) + "\n" for row in rows)
+        cursor = connection._conn.cursor()  # DataJoint's psycopg2 connection, same transaction
+        try:
+            cursor.copy_expert(f"COPY {table} ({names}) FROM STDIN", io.StringIO(text))
+        finally:
+            cursor.close()
+        return
+    one = "(" + ", ".join(["%s"] * len(columns)) + ")"
+    for start in range(0, len(rows), INSERT_CHUNK):
+        chunk = rows[start : start + INSERT_CHUNK]
+        args = tuple(value for row in chunk for value in row)
+        connection.query(f"INSERT INTO {table} ({names}) VALUES {', '.join([one] * len(chunk))}",
+                         args=args)  # fmt: skip
+
+
+INSERT_CHUNK = 1000
+_SPECIAL = re.compile(r"[\\\t\n\r]")
+_COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
+
+
+def _copy_text(value: Any) -> str:
+    """One value in COPY's text format."""
+    if type(value) is str:  # most values: escaped only when they hold a special character
+        return value.translate(_COPY_ESCAPES) if _SPECIAL.search(value) else value
+    if value is None:
+        return "\\N"
+    if isinstance(value, (bytes, bytearray, memoryview)):
+        return "\\\\x" + bytes(value).hex()
+    if isinstance(value, datetime):
+        return value.isoformat(sep=" ")
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, bool) or not isinstance(value, (str, int, float)):
+        msg = f"no COPY text for {type(value).__name__} values"
+        raise TypeError(msg)
+    return str(value).translate(_COPY_ESCAPES)
