@@ -61,12 +61,14 @@ def publish(
     from session_files.read.scan import open_root
 
     check_schema_name(schema_name)
-    _dj.load()  # fail before reading the root when DataJoint is missing
+    loading = _dj.load_in_background()  # DataJoint's import (~1-2 s) while the root is read
     # The root's persistent index (made when missing, as `session-files index` does): a
     # publish that follows another reads only what changed on disk.
     index = default_index_path(open_root(root), create=True)
     report, catalog = validate_and_load(root, registry=registry, index=index)
     try:
+        loading.join()
+        _dj.load()  # imported by now, or the error saying how to install it
         if report.errors and not allow_errors:
             raise PublishRefused(report.errors, str(root))
         if prune and report.errors:

@@ -36,9 +36,13 @@ from .plan import Rows
 
 # xids further back than this may have wrapped around: compare rows instead
 MAX_AGE = 1_000_000_000
+# every in-view sidecar as "path NUL digest", in path order, in one string (NULL: a digest
+# is missing); count(digest) < count(*) tells a missing digest apart
 VIEW_FILES = (
-    "SELECT s.path, f.digest FROM stage_session s JOIN file f ON f.path = s.path"
-    " WHERE s.in_view = 1 ORDER BY s.path"
+    "SELECT count(*), count(digest), group_concat(line, char(10)) FROM ("
+    " SELECT s.path || char(0) || f.digest AS line, f.digest AS digest"
+    " FROM stage_session s JOIN file f ON f.path = s.path WHERE s.in_view = 1"
+    " ORDER BY s.path)"
 )
 
 
@@ -50,10 +54,10 @@ def view_stamp(index: Path) -> str | None:
         digest = hashlib.sha256()
         head = [__version__, meta.get("index_schema"), meta.get("sources")]
         digest.update(json.dumps(head).encode())
-        for path, content in conn.execute(VIEW_FILES):
-            if content is None:
-                return None
-            digest.update(f"{path}\0{content}\n".encode())
+        files, digests, lines = conn.execute(VIEW_FILES).fetchone()
+        if digests < files:
+            return None
+        digest.update(str(lines or "").encode())
         return digest.hexdigest()
     finally:
         conn.close()
