@@ -91,7 +91,7 @@ def drop_hooks(connection: Any, schema: str) -> None:
         execute(connection, f'DROP TRIGGER sf_fault ON "{schema}"."{table}"')
 
 
-def _waiting(connection: Any) -> list[int]:
+def waiting(connection: Any) -> list[int]:
     """Backends waiting for the hook's lock."""
     rows = execute(
         connection,
@@ -101,7 +101,7 @@ def _waiting(connection: Any) -> list[int]:
     return [int(pid) for (pid,) in rows]
 
 
-def _until(condition: Any, what: str) -> None:
+def until(condition: Any, what: str) -> None:
     deadline = time.monotonic() + PATIENCE
     while not condition():
         if time.monotonic() > deadline:
@@ -136,15 +136,15 @@ def kill_at_hook(connection: Any, process: subprocess.Popen[bytes]) -> None:
     backend go on and wait until the server has ended it."""
 
     def blocked_or_done() -> bool:
-        return bool(_waiting(connection)) or process.poll() is not None
+        return bool(waiting(connection)) or process.poll() is not None
 
-    _until(blocked_or_done, "the publish to reach the kill point")
+    until(blocked_or_done, "the publish to reach the kill point")
     if process.poll() is not None:
         output = process.stdout.read().decode() if process.stdout else ""
         if process.stdout:
             process.stdout.close()
         pytest.fail(f"the publish ended before the kill point:\n{output}", pytrace=False)
-    (backend,) = _waiting(connection)
+    (backend,) = waiting(connection)
     process.send_signal(signal.SIGKILL)
     process.wait()
     if process.stdout:
@@ -154,7 +154,7 @@ def kill_at_hook(connection: Any, process: subprocess.Popen[bytes]) -> None:
     def ended() -> bool:
         return not execute(connection, f"SELECT 1 FROM pg_stat_activity WHERE pid = {backend}")
 
-    _until(ended, "the server to end the killed publisher's session")
+    until(ended, "the server to end the killed publisher's session")
 
 
 def dump(connection: Any, schema: str) -> dict[str, list[tuple[Any, ...]]]:

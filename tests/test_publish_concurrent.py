@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import shutil
 import subprocess
-import time
 from pathlib import Path
 from typing import Any
 
@@ -58,13 +57,14 @@ def side_by_side(
     try:
         with faults.held(admin):
             one = faults.cli(server, "publish", str(first), "--schema", schema)
-            while not faults._waiting(admin):
-                assert one.poll() is None, one.communicate()[0].decode()
-                time.sleep(0.01)
+            faults.until(lambda: faults.waiting(admin) or one.poll() is not None, "the first")
+            assert one.poll() is None, one.communicate()[0].decode()
             two = faults.cli(server, "publish", str(second), "--schema", schema)
-            while not waiting_for_publishers_lock(admin, schema):
-                assert two.poll() is None, two.communicate()[0].decode()
-                time.sleep(0.01)
+            faults.until(
+                lambda: waiting_for_publishers_lock(admin, schema) or two.poll() is not None,
+                "the second publisher to wait for the first",
+            )
+            assert two.poll() is None, two.communicate()[0].decode()
     finally:
         faults.drop_hooks(admin, schema)
     return finished(one), finished(two)
