@@ -78,11 +78,37 @@ def sidecar(subject: str, when: datetime, rng: random.Random) -> str:
     return "\n".join(lines) + "\n"
 
 
-def generate(n: int, out: str, seed: int = 20240115) -> None:
-    """Write a root of ``n`` sessions into ``out``."""
+VOCABULARY = """\
+rig:
+  registry: rigs
+  required: true
+  description: the recording rig
+temperature_c:
+  type: number
+  unit: degC
+  minimum: 30
+  maximum: 42
+probe_depths_um:
+  type: blob
+  unit: um
+"""
+
+
+def vocabulary(out: str) -> None:
+    """The lab vocabulary the sidecars follow: ``attributes.yaml`` and ``rigs.yaml``."""
+    with open(os.path.join(out, "registry", "attributes.yaml"), "w", encoding="utf-8") as f:
+        f.write(VOCABULARY)
+    with open(os.path.join(out, "registry", "rigs.yaml"), "w", encoding="utf-8") as f:
+        f.writelines(f"{rig}:\n  description: the {rig} rig\n" for rig in RIGS)
+
+
+def generate(n: int, out: str, seed: int = 20240115, *, with_vocabulary: bool = False) -> None:
+    """Write a root of ``n`` sessions into ``out`` (with a lab vocabulary, if asked)."""
     rng = random.Random(seed)
     subjects = subject_ids()
     registries(out, subjects, rng)
+    if with_vocabulary:
+        vocabulary(out)
     start = datetime(2024, 1, 1, 8, 0, 0)
     for i in range(n):
         subject = subjects[i % len(subjects)]
@@ -97,8 +123,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("n", type=int, help="number of sessions")
     parser.add_argument("out", help="directory to create the root in")
+    parser.add_argument(
+        "--vocabulary", action="store_true", help="add registry/attributes.yaml and rigs.yaml"
+    )
     args = parser.parse_args()
-    generate(args.n, args.out)
+    generate(args.n, args.out, with_vocabulary=args.vocabulary)
 
 
 if __name__ == "__main__":

@@ -74,14 +74,16 @@ def step(*args: str) -> tuple[float, float]:
 
 
 @contextlib.contextmanager
-def server(use_environment: bool) -> Iterator[None]:
-    """The DJ_* variables point at a server (a throwaway one unless ``use_environment``)."""
+def server(use_environment: bool, backend: str = "postgresql") -> Iterator[None]:
+    """The DJ_* variables point at a server (a throwaway one unless ``use_environment``:
+    PostgreSQL 15, or with ``backend`` mysql the tests' MariaDB 10.11)."""
     if use_environment:
         yield
         return
+    from tests.fixtures_mysql import running_mariadb
     from tests.fixtures_postgres import running_postgres
 
-    with running_postgres() as started:
+    with (running_mariadb if backend == "mysql" else running_postgres)() as started:
         saved = dict(os.environ)
         os.environ.update(started.env())
         try:
@@ -159,7 +161,8 @@ def figures(n: int, source: Path, workdir: Path, repeat: int) -> list[Row]:
         seconds, rss = step("publish", str(root), "--schema", schema)
         first.append(seconds)
         first_rss = max(first_rss, rss)
-    floor = copy_floor(schema, repeat)
+    postgres = os.environ.get("DJ_BACKEND", "postgresql") == "postgresql"
+    floor = copy_floor(schema, repeat) if postgres else None  # COPY: PostgreSQL's
     rows.append(("publish first", first, floor, "s", "<= 2x COPY floor"))
     rows.append(("publish first", [first_rss], None, "MiB", "<= 400 MiB (max RSS)"))
     again, refresh = [], []
@@ -227,11 +230,12 @@ def main() -> None:
     parser.add_argument("--workdir", type=Path, default=None)
     parser.add_argument("--repeat", type=int, default=1)
     parser.add_argument("--dj", action="store_true", help="use the server of the DJ_* variables")
+    parser.add_argument("--backend", choices=["postgresql", "mysql"], default="postgresql")
     parser.add_argument("--markdown", type=Path, help="also write the table into this file")
     args = parser.parse_args()
     workdir = args.workdir or Path(tempfile.mkdtemp(prefix="session-files-publish-bench-"))
     lines: list[str] = []
-    with server(args.dj):
+    with server(args.dj, args.backend):
         for n in args.sizes:
             source = workdir / f"root-{n}"
             if not (source / "registry").is_dir():

@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from .datajoint.publish import publish
     from .datajoint.pull import pull
     from .findings import Finding
+    from .index.attribute_names import UnknownAttributeError
     from .index.catalog import Catalog, SessionInfo, Sessions, Table
     from .index.watch import WatchEvent, watch
     from .read.config import expected_session_dir
@@ -38,6 +39,8 @@ if TYPE_CHECKING:
     )
     from .report import Report
     from .write.check import check_session
+    from .write.registry_edit import add_entry, remove_entry
+    from .write.rename import apply_rename, plan_rename
     from .write.update import update_sidecar
     from .write.writer import SidecarWarning, write_sidecar
 
@@ -59,16 +62,21 @@ _HOMES = {
     "SidecarWarning": ".write.writer",
     "SubjectEntry": ".records",
     "Table": ".index.catalog",
+    "UnknownAttributeError": ".index.attribute_names",
     "activate": ".datajoint",
+    "add_entry": ".write.registry_edit",
+    "apply_rename": ".write.rename",
     "check_session": ".write.check",  # DataJoint (an optional extra) loads on first call
     "expected_session_dir": ".read.config",
     "find_root": ".read.root",
     "load_catalog": ".api",
     "now": ".records",
     "parse_sidecar": ".read.sidecar",
+    "plan_rename": ".write.rename",
     "publish": ".datajoint",
     "pull": ".datajoint",
     "read_sidecar": ".read.sidecar",
+    "remove_entry": ".write.registry_edit",
     "update_index": ".api",
     "update_sidecar": ".write.update",
     "validate": ".api",
@@ -94,17 +102,22 @@ __all__ = [
     "SidecarWarning",
     "SubjectEntry",
     "Table",
+    "UnknownAttributeError",
     "WatchEvent",
     "activate",
+    "add_entry",
+    "apply_rename",
     "check_session",
     "expected_session_dir",
     "find_root",
     "load_catalog",
     "now",
     "parse_sidecar",
+    "plan_rename",
     "publish",
     "pull",
     "read_sidecar",
+    "remove_entry",
     "update_index",
     "update_sidecar",
     "validate",

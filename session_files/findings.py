@@ -39,6 +39,16 @@ CODES: dict[str, tuple[Severity, str]] = {
         "error",
         "A plain scalar that YAML 1.1 and YAML 1.2 readers read differently (quote it).",
     ),
+    "unknown-attribute": (
+        "error",
+        "The root has a vocabulary (registry/attributes.yaml) and does not declare the name.",
+    ),
+    "attribute-type": ("error", "An attribute's value is not of the type its declaration gives."),
+    "attribute-value": (
+        "error",
+        "An attribute's value is not one its declaration allows (values, registry, range, pattern).",
+    ),
+    "attribute-missing": ("error", "An attribute the vocabulary requires is not set."),
 }
 
 
@@ -108,6 +118,12 @@ class FindingCounts:
     def warnings(self) -> int:
         """The number of warning-severity findings."""
         return sum(finding.severity == "warning" for finding in self.findings)
+
+
+def cited(finding: Finding) -> str:
+    """``path:line:col: code: message`` of a cause, for the messages of its consequences."""
+    place = ":".join(str(part) for part in (finding.path, finding.line, finding.column) if part)
+    return f"{place}: {finding.code}: {finding.message}"
 
 
 def apply_severity(findings: list[Finding], overrides: dict[str, SeveritySetting]) -> list[Finding]:

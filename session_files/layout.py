@@ -38,5 +38,5 @@ READ_LIMIT = MAX_BYTES + 1
 """How many bytes a reader takes: one past the limit, so an oversized file is reported."""
 
 VOCABULARY_KIND = "attributes"
-"""The lab vocabulary is the registry file ``<registry>/attributes.yaml`` (SPEC section 11); a
+"""The lab vocabulary is the registry file ``<registry>/attributes.yaml`` (docs/format.md, "The lab vocabulary"); a
 lookup registry named by a declaration's ``registry:`` is ``<registry>/<NAME>.yaml``."""

@@ -15,4 +15,10 @@ settings.register_profile(
 )
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
 
-pytest_plugins: list[str] = ["tests.fixtures_postgres", "tests.fixtures_roots", "tests.fixtures_s3"]
+pytest_plugins: list[str] = [
+    "tests.fixtures_database",
+    "tests.fixtures_postgres",
+    "tests.fixtures_mysql",
+    "tests.fixtures_roots",
+    "tests.fixtures_s3",
+]

@@ -1,15 +1,15 @@
 """A throwaway PostgreSQL 15 server for the DataJoint tests, started once per test session.
 
 PostgreSQL refuses to run as root, and CI runs as root: the cluster is created in a fresh
-directory owned by the ``postgres`` system user and every server command runs as that user
-(``subprocess.run(user=...)``). When the tests do not run as root, the server runs as the
-current user. pytest-postgresql's executor starts ``pg_ctl`` as the current user, which is
+directory owned by the ``postgres`` system user (``nobody`` where there is none) and every
+server command runs as that user (``subprocess.run(user=...)``). When the tests do not run as
+root, the server runs as the current user. pytest-postgresql's executor starts ``pg_ctl`` as the current user, which is
 exactly what cannot work as root, so the few commands are run here directly.
 
 The server listens on a free port of 127.0.0.1 with password (scram-sha-256) authentication
 for TCP; the tests connect as a dedicated role through DataJoint's own settings
-(``dj.config`` in-process, ``DJ_*`` variables for subprocesses). Missing server binaries are
-an error, never a skip.
+(``dj.config`` in-process, ``DJ_*`` variables for subprocesses). Missing server binaries skip
+the tests with the command that installs them, and fail them when CI is set (tests/system.py).
 """
 
 from __future__ import annotations
@@ -17,43 +17,25 @@ from __future__ import annotations
 import os
 import pwd
 import shutil
-import socket
 import subprocess
 import tempfile
-import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
+
+from tests.fixtures_database import DatabaseServer, free_port
+from tests.system import require
 
 PG_BIN = Path(os.environ.get("SESSION_FILES_PG_BIN", "/usr/lib/postgresql/15/bin"))
 ROLE = "session_files"
 PASSWORD = "session-files-test"
 
 
-@dataclass(frozen=True)
-class PostgresServer:
-    """Where the test server listens and how to log in."""
-
-    host: str
-    port: int
-    user: str
-    password: str
-    directory: Path
-
-    def env(self) -> dict[str, str]:
-        """DataJoint's own connection variables for this server."""
-        return {
-            "DJ_HOST": self.host,
-            "DJ_PORT": str(self.port),
-            "DJ_USER": self.user,
-            "DJ_PASS": self.password,
-            "DJ_BACKEND": "postgresql",
-            "DJ_USE_TLS": "false",
-        }
+# The name the tests used before MariaDB; the servers of both backends are described alike.
+PostgresServer = DatabaseServer
 
 
 def _owner() -> dict[str, Any]:
@@ -62,20 +44,9 @@ def _owner() -> dict[str, Any]:
         return {}
     try:
         entry = pwd.getpwnam("postgres")
-    except KeyError:
-        pytest.fail(
-            "running as root, and PostgreSQL refuses root: create the system user first"
-            " (`useradd --system --user-group --no-create-home postgres`)",
-            pytrace=False,
-        )
+    except KeyError:  # no postgres user (a fresh machine): any unprivileged one will do
+        entry = pwd.getpwnam("nobody")
     return {"user": entry.pw_uid, "group": entry.pw_gid, "extra_groups": []}
-
-
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
 
 
 def _run(command: list[str], directory: Path, owner: dict[str, Any]) -> None:
@@ -91,19 +62,14 @@ def _run(command: list[str], directory: Path, owner: dict[str, Any]) -> None:
         )
 
 
-@pytest.fixture(scope="session")
-def postgres_server() -> Iterator[PostgresServer]:
-    """The test server, with DataJoint's settings pointing at it."""
-    with running_postgres() as server, _datajoint_settings(server):
-        yield server
-
-
 @contextmanager
 def running_postgres() -> Iterator[PostgresServer]:
     """Start PostgreSQL (initdb + pg_ctl), create a role with a password, stop and remove it.
 
     A plain context manager, so benchmarks (benchmarks/publish.py) can start one too.
     """
+    if "SESSION_FILES_PG_BIN" not in os.environ:
+        require(str(PG_BIN / "initdb"))
     missing = [tool for tool in ("initdb", "pg_ctl", "psql") if not (PG_BIN / tool).is_file()]
     if missing:
         pytest.fail(
@@ -118,7 +84,7 @@ def running_postgres() -> Iterator[PostgresServer]:
     if owner:
         os.chown(directory, owner["user"], owner["group"])
     data = directory / "data"
-    port = _free_port()
+    port = free_port()
     started = False
     try:
         _run(
@@ -148,7 +114,7 @@ def running_postgres() -> Iterator[PostgresServer]:
             directory,
             owner,
         )  # fmt: skip
-        yield PostgresServer("127.0.0.1", port, ROLE, PASSWORD, directory)
+        yield DatabaseServer("postgresql", "127.0.0.1", port, ROLE, PASSWORD, directory)
     finally:
         if started:
             subprocess.run(
@@ -161,34 +127,8 @@ def running_postgres() -> Iterator[PostgresServer]:
         shutil.rmtree(directory, ignore_errors=True)
 
 
-@contextmanager
-def _datajoint_settings(server: PostgresServer) -> Iterator[None]:
-    """Point DataJoint (config and DJ_* variables) at the server; restore the variables."""
-    from session_files.datajoint import _dj
-
-    dj = _dj.load()
-    saved = {name: os.environ.get(name) for name in server.env()}
-    os.environ.update(server.env())
-    dj.config["database.backend"] = "postgresql"
-    dj.config["database.host"] = server.host
-    dj.config["database.port"] = server.port
-    dj.config["database.user"] = server.user
-    dj.config["database.password"] = server.password
-    dj.config["database.use_tls"] = False
-    dj.config["safemode"] = False
-    dj.conn(reset=True)
-    try:
-        yield
-    finally:
-        dj.conn().close()
-        for name, value in saved.items():
-            if value is None:
-                os.environ.pop(name, None)
-            else:
-                os.environ[name] = value
-
-
-@pytest.fixture
-def schema_name(postgres_server: PostgresServer) -> str:
-    """A fresh schema name for one test (the cluster is thrown away at the end)."""
-    return f"sf_{uuid.uuid4().hex[:10]}"
+@pytest.fixture(scope="session")
+def postgres_process() -> Iterator[DatabaseServer]:
+    """The PostgreSQL server process (DataJoint is pointed at it by ``database_server``)."""
+    with running_postgres() as server:
+        yield server

@@ -327,7 +327,7 @@ def test_new_with_root_creates_the_directory_the_layout_gives(lab: Path) -> None
         "--root", str(lab), "--subject", "M002", "--datetime", "2024-05-01 10:00:00"
     )
     assert status == 2
-    assert "sets no 'layout'" in err
+    assert "session-files.yaml does not exist, so there is no layout" in err
     write_root(lab, {"session-files.yaml": f'layout: "{LAYOUT}"\n'})
     status, out, err = new(
         "--root", str(lab), "--subject", "M002", "--datetime", "2024-05-01 10:00:00"

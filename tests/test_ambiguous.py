@@ -1,8 +1,9 @@
 """yaml-ambiguous (SPEC 7): a plain scalar YAML 1.1 and YAML 1.2 read differently is an error.
 
 The differential test generates plain scalars and reads each with this project's reader
-(YAML 1.1) and with ruamel.yaml (a real YAML 1.2 reader, set up as check-jsonschema sets it
-up: timestamps stay text). Whenever the readings differ, the finding must be there.
+(YAML 1.1), with ruamel.yaml (a real YAML 1.2 reader, set up as check-jsonschema sets it
+up: timestamps stay text) and with yaml-rs (a strict YAML 1.2 reader in Rust). Whenever the
+readings differ, the finding must be there.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from typing import Any
 
 import pytest
 import ruamel.yaml
+import yaml_rs
 from hypothesis import example, given
 from hypothesis import strategies as st
 
@@ -32,7 +34,7 @@ def _yaml12(pure: bool) -> ruamel.yaml.YAML:
 READERS_12 = (_yaml12(pure=True), _yaml12(pure=False))
 
 # Characters numbers, booleans and nulls of either version are made of, and a few others.
-_ALPHABET = "0123456789-+._:eEoxbOXBaAfFnNyYlLsStTuUrRiI~= "
+_ALPHABET = "0123456789-+._:eEoxbOXBaAfFnNyYlLsStTuUrRiI~= _"
 _WORDS = [
     *[
         "y",
@@ -122,6 +124,10 @@ def _theirs(document: str) -> list[Any] | None:
             out.append(reader.load(document))
         except Exception:  # not YAML to this reader: nothing to compare
             return None
+    try:  # a strict YAML 1.2 reader in Rust, which skips '_' anywhere in a number
+        out.append(yaml_rs.loads(document, parse_datetime=False))
+    except Exception:  # not YAML to this reader
+        return None
     return out
 
 
@@ -161,6 +167,8 @@ def _differential(document: str, pick: Any) -> None:
 @example("0x_")
 @example("1" * 4301)
 @example("-_0")
+@example("_1")
+@example("1e_3")
 def test_every_value_read_differently_is_flagged(text: str) -> None:
     _differential(f"v: {text}\n", lambda pair: pair[1])
 

@@ -79,7 +79,8 @@ def test_lists_in_booleans_and_missing_attributes(rigs: Catalog) -> None:
     assert _dirs(rigs.sessions(attributes={"rig": ("not in", ["rig-3"])})) == ["e"]
     assert _dirs(rigs.sessions(attributes={"aborted": True})) == ["c"]
     assert _dirs(rigs.sessions(attributes={"aborted": False})) == []
-    assert _dirs(rigs.sessions(attributes={"no_such_attribute": "x"})) == []
+    with pytest.raises(ValueError, match="attribute 'no_such_attribute' is not set by any session"):
+        rigs.sessions(attributes={"no_such_attribute": "x"})  # never an empty result
 
 
 def test_subject_registry_columns(rigs: Catalog) -> None:

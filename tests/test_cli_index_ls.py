@@ -137,8 +137,8 @@ def test_ls_csv(lab: Path) -> None:
     assert code == 0
     assert out == (
         "subject,session_datetime,session_dir,session_note,experimenters,projects\n"
-        'M001,2024-01-15 10:30:00,M001/2024-01-15_10-30-00,Went well.,"alice,bob",vision\n'
-        "M001,2024-01-16 09:00:00,M001/2024-01-16_09-00-00,,,\n"
+        'M001,2024-01-15 10:30:00,M001/2024-01-15_10-30-00,Went well.,"[""alice"", ""bob""]","[""vision""]"\n'
+        "M001,2024-01-16 09:00:00,M001/2024-01-16_09-00-00,,[],[]\n"
     )
 
 

@@ -40,12 +40,12 @@ def test_columns_choose_any_wide_column(lab: Path) -> None:
         {"temperature_c": None},
     ]
     code, _, err = run("ls", str(lab), "--columns", "subject,rigg")
-    assert code == 2 and "no column 'rigg'; the columns are: subject," in err
+    assert code == 2 and "no column 'rigg' (did you mean 'rig'?); the columns are: subject," in err
 
 
 def test_absolute_paths_and_paths_only_output(lab: Path) -> None:
     code, out, _ = run("ls", str(lab), "--format", "paths", "--subject", "M001")
-    assert (code, out) == (0, "M001/2024-01-15_10-30-00\nM001/2024-01-16_09-00-00\n")
+    assert (code, out) == (0, f"{lab}/M001/2024-01-15_10-30-00\n{lab}/M001/2024-01-16_09-00-00\n")
     code, out, _ = run("ls", str(lab), "--format", "paths", "--absolute", "--subject", "M002")
     assert (code, out) == (0, f"{lab}/M002/2024-02-01_11-15-00\n")
     code, out, _ = run("ls", str(lab), "-0", "--absolute")

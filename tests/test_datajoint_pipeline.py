@@ -1,4 +1,4 @@
-"""``activate`` declares element-session's tables in a real PostgreSQL schema."""
+"""``activate`` declares element-session's tables in a real schema, on each backend."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ import pytest
 
 import session_files.datajoint as bridge
 from session_files.datajoint import ActivationError, _dj, activate
+from tests.fixtures_database import DatabaseServer
 
 pytestmark = pytest.mark.postgres
 
@@ -74,12 +75,15 @@ def lab_module(
     return module
 
 
-def test_activate_declares_the_session_tables_and_own_upstream(schema_name: str) -> None:
+def test_activate_declares_the_session_tables_and_own_upstream(
+    schema_name: str, database_server: DatabaseServer
+) -> None:
+    name = database_server.table
     pipeline = activate(schema_name)
     tables = pipeline.schema.list_tables()
     assert set(tables) == {"subject", "project", "experimenter", *SESSION_TABLES}
     for table in SESSION_TABLES:
-        assert pipeline.tables[table].full_table_name == f'"{schema_name}"."{table}"'
+        assert pipeline.tables[table].full_table_name == name(schema_name, table)
     assert pipeline.Session.Attribute is pipeline.tables["session__attribute"]
     heading = pipeline.Session.Attribute.heading
     assert heading.primary_key == ["subject", "session_datetime", "attribute_name"]
@@ -89,10 +93,10 @@ def test_activate_declares_the_session_tables_and_own_upstream(schema_name: str)
     assert pipeline.ProjectSession.primary_key == ["project", "subject", "session_datetime"]
     assert pipeline.SessionNote.heading.secondary_attributes == ["session_note"]
     parents = set(pipeline.SessionExperimenter.parents())
-    assert parents == {f'"{schema_name}"."session"', f'"{schema_name}"."experimenter"'}
+    assert parents == {name(schema_name, "session"), name(schema_name, "experimenter")}
 
 
-def test_declared_types_round_trip_through_postgres(schema_name: str) -> None:
+def test_declared_types_round_trip_through_the_database(schema_name: str) -> None:
     pipeline = activate(schema_name)
     when = datetime(2024, 1, 15, 10, 30)
     pipeline.Subject.insert1(
@@ -139,22 +143,29 @@ def test_activate_without_create_schema_refuses_a_missing_schema(schema_name: st
         activate(schema_name, create_schema=False)
 
 
-def test_linking_module_supplies_upstream_tables(schema_name: str) -> None:
+def test_linking_module_supplies_upstream_tables(
+    schema_name: str, database_server: DatabaseServer
+) -> None:
+    name = database_server.table
     lab = lab_module("lab_link", f"{schema_name}_lab")
     pipeline = activate(schema_name, linking_module=lab)
     assert pipeline.linked
     assert pipeline.Subject is lab.Subject
     assert pipeline.Experimenter is lab.User
     assert set(pipeline.schema.list_tables()) == set(SESSION_TABLES)
-    assert set(pipeline.Session.parents()) == {f'"{schema_name}_lab"."subject"'}
-    assert f'"{schema_name}_lab"."user"' in set(pipeline.SessionExperimenter.parents())
+    assert set(pipeline.Session.parents()) == {name(f"{schema_name}_lab", "subject")}
+    assert name(f"{schema_name}_lab", "user") in set(pipeline.SessionExperimenter.parents())
 
 
-def test_linking_module_by_name(schema_name: str, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_linking_module_by_name(
+    schema_name: str, monkeypatch: pytest.MonkeyPatch, database_server: DatabaseServer
+) -> None:
     lab = lab_module("lab_by_name", f"{schema_name}_lab")
     monkeypatch.setitem(sys.modules, "lab_by_name", lab)
     pipeline = activate(schema_name, linking_module="lab_by_name")
-    assert pipeline.ProjectSession.parents()[0] == f'"{schema_name}_lab"."project"'
+    assert pipeline.ProjectSession.parents()[0] == database_server.table(
+        f"{schema_name}_lab", "project"
+    )
 
 
 def test_linking_module_missing_a_table_is_refused(schema_name: str) -> None:

@@ -96,6 +96,19 @@ YAML_FRAGMENTS = [
     "!!bool ",
     "1:0:0:0",
     "9" * 4400,
+    # outside the portable profile (issue 20): libyaml reads them, YAML 1.2 readers do not
+    "]#x",
+    '"v"#x',
+    "! ",
+    "!!str,",
+    "&a:b ",
+    "[?x]",
+    "[-]",
+    "|#x\n",
+    ">\n \n  x\n",
+    "._",
+    "-_",
+    "0o_",
 ]
 
 

@@ -648,7 +648,9 @@ def test_an_update_keeps_the_modeline_and_leading_comments(tmp_path: Path) -> No
     write_root(session, {"session.yaml": original})
     set_attributes(session, {"rig": "3"})
     text = (session / "session.yaml").read_text(encoding="utf-8")
-    assert text.startswith(MODELINE + "# written by rig-3\nsubject: M001\n"), text
+    # every comment and blank line is kept (a minimal edit: the new key is the only change)
+    assert text.startswith(MODELINE + "# written by rig-3\n\nsubject: M001\n"), text
+    assert text.endswith("# a trailing note\n")
     assert "rig: '3'" in text or 'rig: "3"' in text or "rig: 3" in text
     set_attributes(session, {"rig": "4"})  # and again: no comment doubled
     again = (session / "session.yaml").read_text(encoding="utf-8")

@@ -1,4 +1,4 @@
-"""``publish`` and ``session-files publish`` against a real PostgreSQL server."""
+"""``publish`` and ``session-files publish`` against real servers of each backend."""
 
 from __future__ import annotations
 
@@ -17,6 +17,7 @@ from session_files.datajoint import (
     publish,
 )
 from session_files.records import TABLES
+from tests.fixtures_database import DatabaseServer
 from tests.test_datajoint_pipeline import lab_module
 
 pytestmark = pytest.mark.postgres
@@ -286,15 +287,17 @@ def test_linked_table_needing_more_columns_is_refused_before_writing(
     root: Path, schema_name: str
 ) -> None:
     lab = lab_module("lab_budget", f"{schema_name}_lab", project_extra="budget: int32")
-    with pytest.raises(ActivationError, match=r'"project" requires budget, which the project'):
+    with pytest.raises(ActivationError, match=r"project. requires budget, which the project"):
         publish(root, schema_name, linking_module=lab)
     assert lab.Subject.to_dicts() == []
 
 
-def test_a_refused_insert_writes_nothing(root: Path, schema_name: str) -> None:
+def test_a_refused_insert_writes_nothing(
+    root: Path, schema_name: str, database_server: DatabaseServer
+) -> None:
     pipeline = activate(schema_name)
     pipeline.schema.connection.query(
-        f'ALTER TABLE "{schema_name}"."session_note"'
+        f"ALTER TABLE {database_server.table(schema_name, 'session_note')}"
         " ADD CONSTRAINT short_notes CHECK (length(session_note) < 20)"
     )
     with pytest.raises(

@@ -20,7 +20,8 @@ from tests import faults
 from tests.fixtures_postgres import PostgresServer
 from tests.test_publish import SUBJECTS, make_root
 
-pytestmark = pytest.mark.postgres
+# PostgreSQL's own machinery (its catalog, locks, xmin, superuser hooks)
+pytestmark = [pytest.mark.postgres, pytest.mark.backends("postgresql")]
 
 
 def two_roots(base: Path, *, differing: bool) -> tuple[Path, Path]:

@@ -14,7 +14,8 @@ from session_files.datajoint import PublishError, activate, load_datajoint, publ
 from session_files.records import TABLES
 from tests.test_publish import assert_same_tables, catalog_rows, database_rows, make_root
 
-pytestmark = pytest.mark.postgres
+# PostgreSQL's own machinery (its catalog, locks, xmin, superuser hooks)
+pytestmark = [pytest.mark.postgres, pytest.mark.backends("postgresql")]
 
 
 def query(sql: str) -> list[tuple[Any, ...]]:

@@ -19,7 +19,8 @@ from tests import faults
 from tests.fixtures_postgres import PostgresServer
 from tests.test_publish import make_root
 
-pytestmark = pytest.mark.postgres
+# PostgreSQL's own machinery (its catalog, locks, xmin, superuser hooks)
+pytestmark = [pytest.mark.postgres, pytest.mark.backends("postgresql")]
 
 EDITED = "M001/session 000/session.yaml"  # note changed, an attribute added
 FEWER = "M002/session 004/session.yaml"  # experimenters removed: rows deleted by --replace

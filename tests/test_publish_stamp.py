@@ -13,7 +13,8 @@ from session_files.datajoint import publish
 from tests.test_publish import make_root
 from tests.test_publish_sync import query
 
-pytestmark = pytest.mark.postgres
+# PostgreSQL's own machinery (its catalog, locks, xmin, superuser hooks)
+pytestmark = [pytest.mark.postgres, pytest.mark.backends("postgresql")]
 
 # the module (the package's `publish` attribute is the function)
 publishing = importlib.import_module("session_files.datajoint.publish")

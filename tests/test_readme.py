@@ -89,11 +89,10 @@ def test_readme_main_command_installs_and_validates_the_example(
 
 
 def test_readme_command_line_examples_run(checkout: Path, postgres_server: PostgresServer) -> None:
-    lines = [
-        line.removeprefix("$ ")
-        for line in blocks("console")[2].splitlines()
-        if line.startswith("$ session-files")
-    ]
+    console = blocks("console")[2].splitlines()
+    assert console[0] == "$ cp -r examples/lab my-lab"  # the examples that write use a copy
+    subprocess.run(shlex.split(console[0].removeprefix("$ ")), cwd=checkout, check=True)
+    lines = [line.removeprefix("$ ") for line in console if line.startswith("$ session-files")]
     assert [shlex.split(line)[1] for line in lines] == [
         "validate",
         "index",
@@ -110,7 +109,7 @@ def test_readme_command_line_examples_run(checkout: Path, postgres_server: Postg
         assert result.returncode == 0, (line, result.stdout, result.stderr)
         assert result.stdout.strip(), line
     listed = subprocess.run(
-        ["session-files", "ls", "examples/lab", "--subject", "M003", "--format", "csv"],
+        ["session-files", "ls", "my-lab", "--subject", "M003", "--format", "csv"],
         cwd=checkout,
         env=env,
         capture_output=True,
@@ -118,6 +117,23 @@ def test_readme_command_line_examples_run(checkout: Path, postgres_server: Postg
         check=True,
     ).stdout
     assert "2024-03-13 08:00:00" in listed, "the session written by `new` is listed"
+    _examples_lab_is_as_shipped(checkout)
+
+
+def _examples_lab_is_as_shipped(checkout: Path) -> None:
+    """The README's examples never break the others: examples/lab still holds its 12
+    sessions, as docs/catalog.md's first example and the Python API example expect."""
+    import session_files
+
+    tracked = subprocess.run(
+        ["git", "ls-files", "examples/lab"], cwd=REPO, check=True, capture_output=True, text=True
+    ).stdout.split()
+    sidecars = sorted(
+        p.relative_to(checkout).as_posix()
+        for p in (checkout / "examples" / "lab").rglob("session.yaml")
+    )
+    assert sidecars == sorted(name for name in tracked if name.endswith("/session.yaml"))
+    assert session_files.validate(checkout / "examples" / "lab").sessions == 12
 
 
 def test_readme_python_example_runs(
@@ -153,6 +169,8 @@ def test_readme_acquisition_examples_run(
     console, python = re.findall(r"```(?:console|python)\n(.*?)```", text, re.DOTALL)
     commands = re.split(r"^\$ ", console, flags=re.MULTILINE)[1:]
     env = {**os.environ, "PATH": f"{BIN}{os.pathsep}{os.environ['PATH']}"}
+    assert "`my-lab`, the copy" in text
+    subprocess.run(["cp", "-r", "examples/lab", "my-lab"], cwd=checkout, check=True)
     outputs = []
     for command in commands:
         line, _, shown = command.partition("\n")
@@ -163,9 +181,8 @@ def test_readme_acquisition_examples_run(
     (refused, said, shown), (written, wrote, _) = outputs
     assert (refused, said) == (1, shown)
     assert written == 0
-    assert re.fullmatch(
-        r"wrote examples/lab/M003/\d{4}-\d\d-\d\d_\d\d-\d\d-\d\d/session.yaml\n", wrote
-    )
+    assert re.fullmatch(r"wrote my-lab/M003/\d{4}-\d\d-\d\d_\d\d-\d\d-\d\d/session.yaml\n", wrote)
     monkeypatch.chdir(checkout)
     exec(compile(python, "README.md", "exec"), {})
     assert capsys.readouterr().out == "3.5\n"
+    _examples_lab_is_as_shipped(checkout)

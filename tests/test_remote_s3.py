@@ -80,9 +80,11 @@ def test_a_warm_refresh_of_an_unchanged_s3_root_lists_once_and_reads_nothing(
     assert not (warm.refresh.added or warm.refresh.modified or warm.refresh.removed)
     sent = [line.split()[:2] for line in s3_server.requests()[before:]]
     bucket = "/" + root.path.rstrip("/")
-    # the config and the three registry files are read every time (they are small and
-    # decide what every reference means); then one listing pass, and no sidecar is read
+    # the config, the three registry files and the lab vocabulary (absent here) are read
+    # every time (they are small and decide what every reference means); then one listing
+    # pass, and no sidecar is read
     assert sorted(sent) == [
+        ["GET", f"{bucket}/registry/attributes.yaml"],
         ["GET", f"{bucket}/registry/experimenters.yaml"],
         ["GET", f"{bucket}/registry/projects.yaml"],
         ["GET", f"{bucket}/registry/subjects.yaml"],

@@ -2,11 +2,14 @@
 the plots render, the figures are the catalog's, nothing is fetched, the console is clean.
 
 Playwright drives the system browser (``executable_path``); it never downloads one. A
-missing browser fails loudly: ``.ci/run`` installs it.
+missing browser skips these tests with the command that installs it (tests/system.py), and
+fails them when CI is set (``.ci/run`` installs it).
 """
 
 from __future__ import annotations
 
+import itertools
+import os
 import shutil
 from collections import Counter
 from collections.abc import Iterator
@@ -19,9 +22,9 @@ from playwright.sync_api import Browser, sync_playwright
 
 from session_files import IncompleteCatalogWarning, load_catalog
 from session_files.cli import main
-from tests.fixtures_roots import sidecar, write_root
+from tests.fixtures_roots import REGISTRY, sidecar, write_root
+from tests.system import require
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 ARGS = [
     "--headless",
     "--no-sandbox",
@@ -35,11 +38,11 @@ ARGS = [
 
 @pytest.fixture(scope="module")
 def browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Browser]:
-    assert Path(CHROMIUM).is_file(), "install Debian's chromium (apt-get install chromium)"
+    chromium = require("chromium")
     profile = tmp_path_factory.mktemp("chromium-profile")
     with sync_playwright() as playwright:
         context = playwright.chromium.launch_persistent_context(
-            str(profile), executable_path=CHROMIUM, args=ARGS, headless=True
+            str(profile), executable_path=chromium, args=ARGS, headless=True
         )
         assert context.browser is not None
         yield context.browser
@@ -130,3 +133,86 @@ def _breakdown(page: Any, key: str) -> dict[str, int]:
         cells.nth(i).get_attribute("data-name"): int(cells.nth(i).text_content())
         for i in range(cells.count())
     }
+
+
+def _many_subjects(root: Path, subjects: int) -> None:
+    """``subjects`` subjects, 1 to 12 sessions each over six months; most sessions have no
+    experimenter, so "(none)" is the largest experimenter bar."""
+    registry = "".join(
+        f"S{i:03d}: {{sex: F, subject_birth_date: 2023-01-01}}\n" for i in range(subjects)
+    )
+    files: dict[str, str] = {"registry/subjects.yaml": registry}
+    for i in range(subjects):
+        for k in range(1 + (i * 7) % 12):
+            month = 1 + (i + k * (1 + i % 3)) % 6
+            when = f"2024-{month:02d}-{1 + k:02d} {10 + i % 8:02d}:{i % 60:02d}:00"
+            users = ["alice"] if k == 0 else None
+            files[f"S{i:03d}/{k:02d}/session.yaml"] = sidecar(f"S{i:03d}", when, users)
+    write_root(root, {**{k: v for k, v in REGISTRY.items() if "subjects" not in k}, **files})
+
+
+def test_report_charts_scale_to_200_subjects(
+    browser: Browser, tmp_path: Path, request: pytest.FixtureRequest
+) -> None:
+    """The heat map: the 60 subjects with most sessions and one row for the rest, shades of
+    count ranges with a legend (not one colour for every cell); the month chart spans the
+    page with whole, evenly spaced ticks; "(none)" sorted by its count like any value."""
+    root = tmp_path / "lab"
+    _many_subjects(root, 200)
+    out = tmp_path / "report.html"
+    result = CliRunner().invoke(main, ["report", str(root), "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    page, problems, _ = _open(browser, out)
+    assert problems == []
+    shot = tmp_path / "report.png"
+    page.screenshot(path=str(shot), full_page=True)
+    keep = os.environ.get("SESSION_FILES_SCREENSHOTS")
+    if keep:  # for a person to look at (the issue's note has one)
+        shutil.copy(shot, Path(keep) / "report-200-subjects.png")
+
+    heat = page.locator("#per-subject-month svg")
+    rows = heat.locator("> text[text-anchor=end]").all_text_contents()
+    assert len(rows) == 61 and rows[-1] == "140 others"
+    with load_catalog(root) as catalog:
+        top = Counter(s.subject for s in catalog.sessions()).most_common()
+    assert rows[0] == top[0][0]
+    fills = {
+        heat.locator("rect.cell").nth(i).get_attribute("fill")
+        for i in range(heat.locator("rect.cell").count())
+    }
+    assert len(fills) >= 5, fills  # the empty shade and at least 4 levels
+    swatches = heat.locator("g.legend rect.swatch")
+    legend_fills = [swatches.nth(i).get_attribute("fill") for i in range(swatches.count())]
+    assert 3 <= len(legend_fills) <= 6 and fills == set(legend_fills)
+    assert heat.locator("g.legend").bounding_box() is not None
+
+    ticks = [int(t) for t in page.locator("#per-month text.tick").all_text_contents()]
+    assert ticks[0] == 0 and len(ticks) >= 3
+    assert len({b - a for a, b in itertools.pairwise(ticks)}) == 1  # evenly spaced
+    peak = max(
+        int(t.split(": ")[1].split()[0])
+        for t in page.locator("#per-month rect.bar title").all_text_contents()
+    )
+    assert ticks[-2] < peak <= ticks[-1]
+    chart = page.locator("#per-month svg").bounding_box()
+    content = page.locator("h1").bounding_box()
+    assert chart is not None and content is not None
+    assert chart["width"] >= 0.7 * content["width"], (chart, content)
+
+    experimenters = _breakdown(page, "experimenter")
+    assert next(iter(experimenters)) == "(none)"
+    assert experimenters["(none)"] > experimenters["alice"]
+    page.close()
+
+
+def test_month_ticks_are_whole_and_even_for_a_small_root(browser: Browser, lab: Path) -> None:
+    out = lab.parent / "small.html"
+    assert CliRunner().invoke(main, ["report", str(lab), "--out", str(out)]).exit_code == 0
+    page, _, _ = _open(browser, out)
+    ticks = page.locator("#per-month text.tick").all_text_contents()
+    peak = max(
+        int(t.split(": ")[1].split()[0])
+        for t in page.locator("#per-month rect.bar title").all_text_contents()
+    )
+    assert ticks == [str(n) for n in range(peak + 1)]  # 0 1 2 (never 0 2 3)
+    page.close()

@@ -199,6 +199,9 @@ def test_quoted_text_takes_the_fast_path_as_text() -> None:
         (b"experimenters: [chen, fatima]", b"experimenters: [chen, [fatima]]"),
         (b"experimenters: [chen, fatima]", b"experimenters: [chen, fatima,]"),
         (b"experimenters: [chen, fatima]", b"experimenters: [chen,\n  fatima]"),
+        # a key longer than libyaml's 1,024 characters (was: taken by the fast path)
+        (b"    value: three shanks", b"    " + b"k" * 1025 + b": three shanks"),
+        (b"  rig: rig-1", b"  " + b"r" * 1025 + b": rig-1"),
     ],
 )
 def test_anything_else_takes_the_full_reader(change: tuple[bytes, bytes]) -> None:
@@ -276,6 +279,8 @@ def _documents(draw: st.DrawFn) -> bytes:
 @pytest.mark.fuzz
 @given(_documents())
 @example(SIMPLE)
+@example(b"a:\n  " + b"k" * 1024 + b": 1\n")
+@example(b"a:\n  " + b"k" * 1025 + b": 1\n")
 @example("experimenters: [é, x, 'µ', y]\nnote: Ünterhaus µm, v2\n".encode())
 def test_fuzzed_documents_read_the_same_by_both_readers(data: bytes) -> None:
     check_agrees(data)

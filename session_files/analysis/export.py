@@ -103,6 +103,11 @@ def _jsonl(columns: Sequence[WideColumn], rows: list[dict[str, Any]]) -> bytes:
     return "".join(line + "\n" for line in lines).encode("utf-8")
 
 
+def _metadata(column: WideColumn) -> dict[str, str]:
+    found = {"unit": column.unit, "description": column.description}
+    return {key: value for key, value in found.items() if value}
+
+
 def _parquet(columns: Sequence[WideColumn], rows: list[dict[str, Any]]) -> bytes:
     try:
         import pyarrow as pa
@@ -121,7 +126,10 @@ def _parquet(columns: Sequence[WideColumn], rows: list[dict[str, Any]]) -> bytes
         "bool": pa.bool_(),
     }
     arrays = [pa.array([row[c.name] for row in rows], type=types[c.kind]) for c in columns]
-    table = pa.Table.from_arrays(arrays, names=[c.name for c in columns])
+    fields = [  # a declared attribute's unit and description go in its field's metadata
+        pa.field(c.name, types[c.kind], metadata=_metadata(c) or None) for c in columns
+    ]
+    table = pa.Table.from_arrays(arrays, schema=pa.schema(fields))
     sink = pa.BufferOutputStream()
     pq.write_table(table, sink)
     data: bytes = sink.getvalue().to_pybytes()

@@ -92,10 +92,10 @@ def _over_time(view: Overview) -> str:
     counts = dict(view.per_subject_month)
     rows = subjects[:HEAT_ROWS]
     shares: dict[str, int] = {}  # the "others" row stands for many subjects
-    if len(subjects) > HEAT_ROWS:
-        other = f"{len(subjects) - HEAT_ROWS + 1} others"
-        shares[other] = len(subjects) - HEAT_ROWS + 1
-        rows = [*subjects[: HEAT_ROWS - 1], other]
+    if len(subjects) > HEAT_ROWS:  # the HEAT_ROWS subjects with most sessions, then the rest
+        other = f"{len(subjects) - HEAT_ROWS} others"
+        shares[other] = len(subjects) - HEAT_ROWS
+        rows = [*subjects[:HEAT_ROWS], other]
         shown = set(rows)
         for (subject, month), n in view.per_subject_month.items():
             if subject not in shown:
@@ -152,7 +152,7 @@ def render_html(view: Overview, *, generated: datetime | None = None) -> str:
     """The page of ``view``."""
     when = (generated or datetime.now()).replace(microsecond=0).isoformat(sep=" ")
     attributes = "".join(
-        _breakdown(f"Attribute {name}", values, "value", f"attribute:{name}")
+        _breakdown(f"Attribute {name}{_unit(view, name)}", values, "value", f"attribute:{name}")
         for name, values in view.attributes.items()
     )
     body = [
@@ -172,3 +172,9 @@ def render_html(view: Overview, *, generated: datetime | None = None) -> str:
         f"<title>Sessions report: {escape(view.root)}</title><style>{CSS}</style></head>"
         f"<body>{''.join(body)}</body></html>\n"
     )
+
+
+def _unit(view: Overview, name: str) -> str:
+    """`` (degC)`` for an attribute the lab vocabulary gives a unit, else ''."""
+    unit = view.units.get(name)
+    return f" ({unit})" if unit else ""

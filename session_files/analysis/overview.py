@@ -44,6 +44,7 @@ class Overview:
     attribute_names: list[tuple[str, int]]
     attributes: dict[str, list[tuple[str, int]]] = field(default_factory=dict)
     findings: list[Finding] = field(default_factory=list)
+    units: dict[str, str] = field(default_factory=dict)  # chosen attribute -> declared unit
 
     def findings_by_code(self) -> dict[str, list[Finding]]:
         """The findings grouped by code, codes with errors first, then by count."""
@@ -106,8 +107,8 @@ def build_overview(catalog: Catalog, *, attributes: Iterable[str] = ()) -> Overv
             "SELECT count(*) FROM (SELECT DISTINCT subject, session_datetime FROM session_experimenter)"
         ).fetchone()[0]
     )
-    if sessions - with_users:
-        experimenters.append(("(none)", sessions - with_users))
+    if sessions - with_users:  # sorted in by its count like any other value
+        experimenters = _counts([*experimenters, ("(none)", sessions - with_users)])
     projects = _counts(conn.execute("SELECT project, count(*) FROM project_session GROUP BY 1"))
     with_projects = int(
         conn.execute(
@@ -115,7 +116,7 @@ def build_overview(catalog: Catalog, *, attributes: Iterable[str] = ()) -> Overv
         ).fetchone()[0]
     )
     if sessions - with_projects:
-        projects.append(("(none)", sessions - with_projects))
+        projects = _counts([*projects, ("(none)", sessions - with_projects)])
     attribute_names = _counts(
         conn.execute('SELECT attribute_name, count(*) FROM "session__attribute" GROUP BY 1')
     )
@@ -130,7 +131,7 @@ def build_overview(catalog: Catalog, *, attributes: Iterable[str] = ()) -> Overv
         )
         missing = sessions - sum(n for _, n in values)
         if missing:
-            values.append(("(not set)", missing))
+            values = _counts([*values, ("(not set)", missing)])
         chosen[name] = values
     findings = catalog.findings
     return Overview(
@@ -149,4 +150,7 @@ def build_overview(catalog: Catalog, *, attributes: Iterable[str] = ()) -> Overv
         attribute_names=attribute_names,
         attributes=chosen,
         findings=findings,
+        units={
+            n: i["unit"] for n, i in (catalog.vocabulary or {}).items() if n in chosen and i["unit"]
+        },
     )

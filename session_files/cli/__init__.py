@@ -13,6 +13,8 @@ import click
 
 from session_files._version import __version__
 
+INTERRUPTED = 130  # exit status after Ctrl-C: 128 + SIGINT
+
 # command name -> "module:attribute" (modules relative to this package)
 COMMANDS = {
     "export": ".export:export",
@@ -21,9 +23,12 @@ COMMANDS = {
     "new": ".new:new",
     "publish": ".publish:publish",
     "pull": ".pull:pull",
+    "registry": ".registry:registry",
+    "rename": ".rename:rename",
     "report": ".report:report",
     "schema": ".schema:schema",
     "validate": ".validate:validate",
+    "vocabulary": ".vocabulary:vocabulary",
     "watch": ".watch:watch",
 }
 
@@ -40,6 +45,28 @@ class LazyGroup(click.Group):
             command = getattr(importlib.import_module(module, __name__), attribute)
             self.add_command(command, cmd_name)
         return super().get_command(ctx, cmd_name)
+
+    def resolve_command(
+        self, ctx: click.Context, args: list[str]
+    ) -> tuple[str | None, click.Command | None, list[str]]:
+        """A mistyped command (``valdate``) gets "Did you mean" from every command, not
+        only those imported so far."""
+        try:
+            return super().resolve_command(ctx, args)
+        except click.exceptions.NoSuchCommand as exc:
+            possibilities = self.list_commands(ctx)
+            raise click.exceptions.NoSuchCommand(
+                exc.command_name, possibilities=possibilities, ctx=ctx
+            ) from None
+
+    def invoke(self, ctx: click.Context) -> object:
+        """Ctrl-C ends a command with exit status 130 (128 + SIGINT), as shells expect; 1 is
+        ``validate``'s "errors found" (click's own ``Aborted!`` exits 1)."""
+        try:
+            return super().invoke(ctx)
+        except KeyboardInterrupt:
+            click.echo("Interrupted.", err=True)
+            raise click.exceptions.Exit(INTERRUPTED) from None
 
     def all_commands(self) -> dict[str, click.Command]:
         """Every command, imported (for documentation and tests)."""

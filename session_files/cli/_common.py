@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import sqlite3
 import warnings
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import click
 
 if TYPE_CHECKING:
+    from session_files.findings import Finding
     from session_files.index.catalog import Catalog
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -49,7 +50,10 @@ def could_not_run(
         yield
     except (click.ClickException, click.exceptions.Exit, click.Abort):
         raise
-    except (*EXPECTED, *expected) as exc:
+    except expected as exc:  # the caller's own messages: their line breaks are meant
+        lines = f"{prefix}{exc}".split("\n")
+        raise CouldNotRun("\n".join(map(printable, lines))) from None
+    except EXPECTED as exc:
         raise CouldNotRun(printable(f"{prefix}{exc}")) from None
     except Exception as exc:
         msg = f"{prefix}{type(exc).__name__}: {exc} (a bug; please report it)"
@@ -61,6 +65,12 @@ def printable(text: str) -> str:
     from session_files.reporters._common import escape_controls
 
     return escape_controls(text)
+
+
+def cannot_write(out: Path, exc: OSError) -> CouldNotRun:
+    """Exit status 2 for an output file that could not be written, naming the user's path
+    (``cannot write OUT: no such directory: DIR (create it first)``)."""
+    return CouldNotRun(printable(f"cannot write {out}: {exc.strerror or exc}"))
 
 
 def echo_warnings(warnings: list[str]) -> None:
@@ -103,19 +113,97 @@ def check_root(root: str) -> None:
         raise CouldNotRun(msg)
 
 
+def refuse_subfolder(root: str, registry: str | None) -> None:
+    """A local ROOT that is no root itself (no session-files.yaml, no registry/) inside one
+    that is: a session folder given as the root, whose every subject would be unknown. Exit
+    status 2 with the root it is inside (``did you mean``); ``--registry`` says the user
+    means it."""
+    if registry is not None or "://" in root:
+        return
+    import os
+
+    from session_files.read.root import find_root, is_root
+
+    path = Path(root)
+    if not path.is_dir() or is_root(path):
+        return
+    parent = find_root(path.absolute().parent)
+    if parent is None:
+        return
+    shown = os.path.relpath(parent) if not path.is_absolute() else str(parent)
+    msg = (
+        f"{root} is not a data root (it holds no session-files.yaml or registry/), but it is"
+        f" inside the data root {shown}: did you mean {shown}? (with --registry DIR, {root}"
+        " is checked on its own)"
+    )
+    raise CouldNotRun(printable(msg))
+
+
+def check_config_registry(
+    root: str, registry: str | None, findings: Iterable[Finding] | None = None
+) -> None:
+    """The registry directory a local root's session-files.yaml names must exist: a typo
+    there (``registry: regs``) is one line and exit status 2, as ``--registry`` to a missing
+    directory is, not an unknown-* error on every sidecar. (No ``registry:`` line: the
+    default ``registry/`` may be absent, an empty registry.) With the run's ``findings``,
+    the config is read only when some sidecar refers to a registry key that is missing."""
+    if registry is not None or "://" in root:
+        return
+    if findings is not None and not any(f.code.startswith("unknown-") for f in findings):
+        return
+    from session_files.layout import CONFIG_NAME, READ_LIMIT, REGISTRY_DIR
+    from session_files.read.files import read_regular
+
+    path = Path(root)
+    try:  # a regular file only (a FIFO must not hang); most name no registry: no YAML parse
+        if b"registry" not in read_regular(str(path / CONFIG_NAME), READ_LIMIT):
+            return
+    except OSError:  # no config (or the engine reports why it cannot be read)
+        return
+    from session_files.index.sources import load_config
+    from session_files.read.scan import open_root
+
+    try:
+        settings = load_config(open_root(path))[0]
+    except (OSError, ValueError):  # the engine reports the config's own problems
+        return
+    if settings.registry == REGISTRY_DIR:
+        return
+    directory = path / settings.registry
+    if not directory.is_dir():
+        msg = (
+            f"{path / CONFIG_NAME}: registry {settings.registry!r}: no such directory"
+            f" ({directory}); fix the registry: line, or pass --registry DIR"
+        )
+        raise CouldNotRun(printable(msg))
+
+
 def load_view(
     root: str | None, registry: str | None, index: Path | None, *, verb: str | None = None
 ) -> tuple[str, Catalog]:
     """The root (resolved and checked) and its catalog, for the commands that read the view;
     a failure is exit status 2 (``could not <verb> <root>: ...`` with ``verb``). Left-out
     sidecars are not warned about here: the command says so on stderr (``report_left_out``)."""
-    from session_files.api import IncompleteCatalogWarning, load_catalog
+    from session_files.api import IncompleteCatalogWarning, IndexRebuiltWarning, load_catalog
 
     root = resolve_root(root)
     check_root(root)
-    with could_not_run(f"{verb} {root}" if verb else None), warnings.catch_warnings():
+    refuse_subfolder(root, registry)
+    with (
+        could_not_run(f"{verb} {root}" if verb else None),
+        warnings.catch_warnings(record=True) as caught,
+    ):
         warnings.simplefilter("ignore", IncompleteCatalogWarning)
-        return root, load_catalog(root, registry=registry, index=index)
+        warnings.simplefilter("always", IndexRebuiltWarning)
+        catalog = load_catalog(root, registry=registry, index=index)
+    # one clean line each (a Python warning would print its source line too)
+    echo_warnings([str(warning.message) for warning in caught])
+    try:
+        check_config_registry(root, registry, catalog.findings)
+    except CouldNotRun:
+        catalog.close()
+        raise
+    return root, catalog
 
 
 def strict_option(func: F) -> F:

@@ -10,6 +10,7 @@ import click
 from session_files.analysis.formats import FORMATS, Format, format_of
 from session_files.cli._common import (
     CouldNotRun,
+    cannot_write,
     load_view,
     report_left_out,
 )
@@ -67,8 +68,10 @@ def export(
             )
         except KeyError as exc:  # the message names the tables
             raise click.BadParameter(str(exc.args[0]), param_hint="--table") from None
-        except (ImportError, OSError) as exc:
+        except ImportError as exc:
             raise CouldNotRun(str(exc)) from None
+        except OSError as exc:
+            raise cannot_write(out, exc) from None
         missing, display = catalog.left_out, catalog.root
     rows = "row" if result.rows == 1 else "rows"
     click.echo(f"{result.path}: {result.rows} {rows}, {len(result.columns)} columns")

@@ -7,10 +7,12 @@ from pathlib import Path
 import click
 
 from session_files.cli._common import (
+    check_config_registry,
     check_root,
     could_not_run,
     echo_warnings,
     printable,
+    refuse_subfolder,
     report_left_out,
     resolve_root,
     strict_option,
@@ -31,8 +33,10 @@ def index(root: str | None, registry: str | None, index_path: Path | None, stric
 
     root = resolve_root(root)
     check_root(root)
+    refuse_subfolder(root, registry)
     with could_not_run(f"index {root}"):
         update = update_index(root, registry=registry, index=index_path)
+    check_config_registry(root, registry, update.findings)
     result = update.refresh
     echo_warnings(result.warnings)
     click.echo(f"index: {printable(str(result.index))}")
@@ -40,6 +44,8 @@ def index(root: str | None, registry: str | None, index_path: Path | None, stric
     click.echo(f"modified: {len(result.modified)}")
     click.echo(f"removed: {len(result.removed)}")
     click.echo(f"unchanged: {result.unchanged}")
+    if result.rechecked:
+        click.echo(f"rechecked: {result.rechecked} (the lab vocabulary changed)")
     click.echo(f"sessions: {update.sessions}")
     click.echo(f"findings: {plural(update.errors, 'error')}, {plural(update.warnings, 'warning')}")
     click.echo(f"seconds: {result.seconds:.2f}")

@@ -17,6 +17,13 @@ from session_files.cli._common import (
     strict_option,
 )
 from session_files.cli.index_options import index_option, open_root_argument, registry_option
+from session_files.cli.ls_options import (
+    attribute_conditions,
+    check_keys,
+    did_you_mean,
+    sort_keys,
+    sort_rows,
+)
 from session_files.reporters._common import escape_controls
 
 TABLE_COLUMNS = ("subject", "session_datetime", "session_dir", "experimenters", "projects")
@@ -47,15 +54,16 @@ def _json_value(value: Any) -> Any:
     return value
 
 
-def _text(value: Any) -> str:
-    """A value as one cell of the table or CSV."""
+def _text(value: Any, *, lists: str = "comma") -> str:
+    """A value as one cell of the table (lists comma-separated) or of CSV (``lists="json"``:
+    lists as JSON text, as ``export`` writes them, so a name with a comma stays whole)."""
     value = _json_value(value)
     if value is None:
         return ""
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, list):
-        return ",".join(value)
+        return json.dumps(value, ensure_ascii=False) if lists == "json" else ",".join(value)
     return str(value)
 
 
@@ -91,8 +99,24 @@ def _csv(columns: list[str], rows: list[dict[str, Any]]) -> str:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow([safe_cell(name) for name in columns])
-    writer.writerows([safe_cell(_text(row[name])) for name in columns] for row in rows)
+    writer.writerows(
+        [safe_cell(_text(row[name], lists="json")) for name in columns] for row in rows
+    )
     return out.getvalue().rstrip("\n")
+
+
+def _from_here(root: str, given: str | None, session_dir: str) -> str:
+    """A session directory as a path that resolves from the current directory (as
+    ``validate`` prints paths): relative to it where the root is inside it or around it,
+    else under the root as the user gave it (or the root's absolute path)."""
+    from session_files.reporters._common import working_prefix
+
+    prefix = working_prefix(root)
+    if not prefix and "://" not in root and Path(root).resolve() != Path.cwd().resolve():
+        return _absolute(given or root, session_dir)
+    if session_dir == ".":
+        return prefix.rstrip("/") or "."
+    return prefix + session_dir
 
 
 def _absolute(root: str, session_dir: str) -> str:
@@ -109,12 +133,29 @@ def _absolute(root: str, session_dir: str) -> str:
 @click.option("--since", callback=_when, help="From this date or date and time (inclusive).")
 @click.option("--until", callback=_when, help="Up to this date or date and time (inclusive).")
 @click.option(
+    "--attribute",
+    "attributes",
+    multiple=True,
+    callback=attribute_conditions,
+    metavar="NAME=VALUE",
+    help="Only sessions whose attribute matches (also != < <= > >=, e.g. temperature_c>37);"
+    " repeatable (all must hold; NAME=A NAME=B: either).",
+)
+@click.option(
+    "--sort",
+    multiple=True,
+    callback=sort_keys,
+    metavar="NAMES",
+    help="Sort by these comma-separated columns (-NAME: descending); default subject, date.",
+)
+@click.option(
     "--format",
     "fmt",
     type=click.Choice(["table", "csv", "json", "paths"]),
     default="table",
     show_default=True,
-    help="paths: one session directory per line, for shell pipelines.",
+    help="paths: one session directory per line (resolving from the current directory),"
+    " for shell pipelines.",
 )
 @click.option(
     "--columns",
@@ -141,6 +182,8 @@ def ls(
     experimenter: tuple[str, ...],
     since: date | None,
     until: date | None,
+    attributes: dict[str, Any],
+    sort: list[str],
     fmt: str,
     columns: list[str],
     absolute: bool,
@@ -161,6 +204,7 @@ def ls(
     if null:
         fmt = "paths"
 
+    given = root
     root, catalog = load_view(root, registry, index_path, verb="list")
     filters: dict[str, Any] = {
         "subject": subject or None,
@@ -168,26 +212,48 @@ def ls(
         "experimenter": experimenter or None,
         "since": since,
         "until": until,
+        "attributes": attributes or None,
     }
+    sorted_by = [key.removeprefix("-") for key in sort]
     with catalog:
-        if columns and not SESSION_FIELDS.issuperset(columns):
+        check_keys(catalog, {"subject": subject, "project": project, "experimenter": experimenter})
+        try:  # a mistyped --attribute says "did you mean", never lists nothing
+            catalog.check_attribute_names(attributes)
+        except ValueError as exc:
+            raise click.BadParameter(str(exc), param_hint="'--attribute'") from None
+        wanted = [*columns, *sorted_by]
+        if wanted and not SESSION_FIELDS.issuperset(wanted):
             wide = catalog.wide(**filters)
-            unknown = [name for name in columns if name not in wide.names]
-            if unknown:
-                msg = (
-                    f"no column {', '.join(map(repr, unknown))}; the columns are:"
-                    f" {', '.join(wide.names)}"
-                )
-                raise click.BadParameter(msg, param_hint="--columns")
+            # a column of the root is valid whatever the filters leave (the filtered
+            # sessions may have no value of it: empty cells)
+            absent = [name for name in wanted if name not in wide.names]
+            if absent:
+                names = catalog.wide().names
+                for option, chosen in (("--columns", columns), ("--sort", sorted_by)):
+                    unknown = [name for name in chosen if name not in names]
+                    if unknown:
+                        hint = did_you_mean(unknown[0], names)
+                        msg = (
+                            f"no column {', '.join(map(repr, unknown))}{hint}; the columns"
+                            f" are: {', '.join(names)}"
+                        )
+                        raise click.BadParameter(msg, param_hint=option)
             rows = wide.to_dicts()
+            for row in rows:
+                for name in absent:
+                    row[name] = None
         else:
             rows = catalog.sessions(**filters).to_dicts()
         display = catalog.root
         left_out = catalog.left_out
+    sort_rows(rows, sort)
     if absolute:
         for row in rows:
             row["session_dir"] = _absolute(display, row["session_dir"])
     if fmt == "paths":
+        if not absolute:
+            for row in rows:
+                row["session_dir"] = _from_here(display, given, row["session_dir"])
         end = "\0" if null else "\n"
         shown = (lambda path: path) if null else escape_controls  # -0: the exact bytes
         click.echo("".join(shown(row["session_dir"]) + end for row in rows), nl=False)

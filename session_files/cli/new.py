@@ -28,6 +28,13 @@ def _layout_dir(root: Path, subject: str, when: object) -> Path:
     from ..read.config import expected_session_dir
     from ..read.scan import open_root
 
+    example = 'layout: "{subject}/{session_datetime:%Y-%m-%d_%H-%M-%S}"'
+    if not (root / CONFIG_NAME).is_file():
+        msg = (
+            f"{root / CONFIG_NAME} does not exist, so there is no layout to take the session"
+            f" directory from: create it with a line such as {example}, or give SESSION_DIR"
+        )
+        raise CouldNotRun(msg)
     config, findings, *_ = load_config(open_root(root))
     if findings:
         details = "; ".join(f"{f.path}: {f.code}: {f.message}" for f in findings)
@@ -35,7 +42,10 @@ def _layout_dir(root: Path, subject: str, when: object) -> Path:
         raise CouldNotRun(msg)
     layout = config.layout
     if layout is None:
-        msg = f"{root / CONFIG_NAME} sets no 'layout'; give SESSION_DIR instead of --root"
+        msg = (
+            f"{root / CONFIG_NAME} sets no 'layout': add a line such as {example},"
+            " or give SESSION_DIR"
+        )
         raise CouldNotRun(msg)
     return root / expected_session_dir(layout, subject, when)  # type: ignore[arg-type]
 
@@ -78,12 +88,13 @@ def new(
 ) -> None:
     """Write SESSION_DIR/session.yaml, validated, checked and atomically.
 
-    Before writing, the subject, experimenters and projects are checked against the
-    registries of the data root that holds SESSION_DIR (the nearest directory upward with
-    session-files.yaml or registry/), and the session against the root's sessions in its
-    index (--no-check skips that). With --root ROOT instead of SESSION_DIR, the directory is
-    the one the root config's layout gives. Exit status: 0 written, 1 not written (invalid,
-    a check failed, or the sidecar exists without --force), 2 bad options or no root.
+        Before writing, the subject, experimenters and projects are checked against the
+        registries of the data root that holds SESSION_DIR (the nearest directory upward with
+        session-files.yaml or registry/), and the session against the root's sessions in its
+        index (--no-check skips that). With --root ROOT instead of SESSION_DIR, the directory is
+        the one the root config's layout gives; with neither, the root is the nearest one from the
+    current directory up. Exit status: 0 written, 1 not written (invalid,
+        a check failed, or the sidecar exists without --force), 2 bad options or no root.
     """
     import sqlite3
     import warnings
@@ -94,9 +105,13 @@ def new(
     from ..records import now, parse_session_datetime
     from ..write.writer import SidecarWarning, coerce_record, write_sidecar
 
-    if (session_dir is None) == (root is None):
-        msg = "give SESSION_DIR or --root ROOT (one of them)"
+    if session_dir is not None and root is not None:
+        msg = "give SESSION_DIR or --root ROOT, not both"
         raise click.UsageError(msg)
+    if session_dir is None and root is None:  # the nearest root upward, as every command
+        from ._common import resolve_root
+
+        root = Path(resolve_root(None))
     try:
         session_datetime = now() if when.strip() == "now" else parse_session_datetime(when)
     except ValueError as exc:
@@ -139,9 +154,14 @@ def new(
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", SidecarWarning)
         try:
-            written = write_sidecar(
-                session_dir, record, overwrite=force, root=root, check=not no_check
-            )
+            if force and target.exists():  # a minimal edit: the file's comments are kept
+                from ..write.update import replace_sidecar
+
+                written = replace_sidecar(session_dir, record, root=root, check=not no_check)
+            else:
+                written = write_sidecar(
+                    session_dir, record, overwrite=force, root=root, check=not no_check
+                )
         except FileExistsError:  # written by someone else since the look above
             msg = f"{target} exists; pass --force to replace it"
             raise click.ClickException(msg) from None

@@ -90,6 +90,13 @@ def render(result: PublishResult) -> list[str]:
         if updated:
             lines.append(f"{would}update{'' if would else 'd'} {plural(updated, 'registry row')}")
         lines.append(f"unchanged: {unchanged}")
+    vocabulary = result.vocabulary_rows
+    if vocabulary.get("inserted") or vocabulary.get("deleted"):
+        lines.append(
+            f"vocabulary: {'would write' if would else 'wrote'}"
+            f" {plural(vocabulary['inserted'], 'row')}, {'would remove' if would else 'removed'}"
+            f" {vocabulary['deleted']} (attribute_vocabulary, attribute_lookup)"
+        )
     if result.sessions_adopted:
         adopted = plural(len(result.sessions_adopted), "session")
         lines.append(f"{would}adopt{'' if would else 'ed'} {adopted} with no recorded root")

@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from session_files.cli._common import (
-    CouldNotRun,
+    cannot_write,
     load_view,
     report_left_out,
 )
@@ -50,12 +50,16 @@ def report(
 
     root, catalog = load_view(root, registry, index_path)
     with catalog:
+        try:  # a mistyped --attribute says "did you mean", never charts "(not set)"
+            catalog.check_attribute_names(attributes)
+        except ValueError as exc:
+            raise click.BadParameter(str(exc), param_hint="--attribute") from None
         view = build_overview(catalog, attributes=attributes)
         display = catalog.root
     try:
         atomic_write(out, render_html(view).encode("utf-8"))
     except OSError as exc:
-        raise CouldNotRun(f"cannot write {out}: {exc}") from None
+        raise cannot_write(out, exc) from None
     counts = [
         plural(view.sessions, "session"),
         plural(view.subjects, "subject"),

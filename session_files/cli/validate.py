@@ -15,7 +15,14 @@ from typing import TYPE_CHECKING
 
 import click
 
-from session_files.cli._common import check_root, could_not_run, printable, resolve_root
+from session_files.cli._common import (
+    check_config_registry,
+    check_root,
+    could_not_run,
+    printable,
+    refuse_subfolder,
+    resolve_root,
+)
 from session_files.cli.index_options import index_option, open_root_argument, registry_option
 from session_files.reporters import REPORTERS
 
@@ -48,6 +55,11 @@ def _run(root: str, registry: str | None, index: Path | None) -> Report:
     from session_files.api import IndexRebuiltWarning
     from session_files.api import validate as validate_root
 
+    # in a terminal, say what is going on from the start: the scan of a large root takes
+    # seconds before the reading's progress bar can count anything
+    status = sys.stderr.isatty()
+    if status:
+        click.echo(f"scanning {printable(root)} ...", err=True)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", IndexRebuiltWarning)
         with could_not_run(f"validate {root}"):
@@ -87,7 +99,9 @@ def validate(
         root = resolve_root(root)
         check_root(root)
         _check_registry(registry)
+        refuse_subfolder(root, registry)
         report = _run(root, registry, index_path)
+        check_config_registry(root, registry, report.findings)
     except click.ClickException as exc:  # exit 2; CI still gets a document that says why
         from session_files.report import Report
 

@@ -6,7 +6,13 @@ from pathlib import Path
 
 import click
 
-from ._common import CouldNotRun, check_root, resolve_root
+from ._common import (
+    CouldNotRun,
+    check_config_registry,
+    check_root,
+    refuse_subfolder,
+    resolve_root,
+)
 from .index_options import registry_option
 
 
@@ -33,6 +39,8 @@ def watch(root: Path | None, registry: str | None, poll: bool) -> None:
 
     root = Path(resolve_root(None if root is None else str(root)))
     check_root(str(root))
+    refuse_subfolder(str(root), registry)
+    check_config_registry(str(root), registry)
     logging.getLogger("watchfiles").setLevel(logging.ERROR)  # its Ctrl-C notice: we exit 0
     first = True
     try:

@@ -18,6 +18,7 @@ from typing import Any
 from session_files.records import TABLES
 
 from . import _dj
+from .collation import Collision, KeysCollide
 from .definitions import TableDefinition, check_schema_name, class_name, definition
 from .errors import ActivationError, MissingExtraError, PublishError, PublishRefused
 from .pipeline import Pipeline, activate, current
@@ -28,7 +29,9 @@ from .result import PublishResult
 
 __all__ = [
     "ActivationError",
+    "Collision",
     "Conflict",
+    "KeysCollide",
     "MissingExtraError",
     "Pipeline",
     "PublishError",

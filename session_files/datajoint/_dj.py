@@ -10,9 +10,20 @@ from types import ModuleType
 
 from .errors import INSTALL_HINT, MissingExtraError
 
+# DataJoint 2 warns on every connection to MariaDB that it is "not officially supported"
+# (its own test matrix has MySQL 8 only). session-files tests what it does on MariaDB 10.11
+# (docs/datajoint.md, "Tested backends"), so the warning is explained there instead of
+# being printed by every command.
+MARIADB_WARNING = "MariaDB is not officially supported by DataJoint"
+
 
 def load() -> ModuleType:
-    """The ``datajoint`` module, or MissingExtraError naming the extra to install."""
+    """The ``datajoint`` module, or MissingExtraError naming the extra to install.
+
+    Also (again on every call, so a caller that resets the warning filters, as pytest does
+    per test, keeps it) ignores DataJoint's MariaDB warning: see ``MARIADB_WARNING``.
+    """
+    warnings.filterwarnings("ignore", MARIADB_WARNING, UserWarning)
     try:
         with warnings.catch_warnings():
             # Settings come from DJ_* variables here; a missing datajoint.json is not a problem.

@@ -37,9 +37,10 @@ def _name(connection: Any, schema: str, table: str) -> str:
 
 def exists(connection: Any, schema: str) -> bool:
     """True when the schema holds the provenance tables."""
-    adapter = connection.adapter
-    sql = adapter.list_tables_sql(schema)
-    names = {str(row[0]) for row in connection.query(sql).fetchall()}
+    # information_schema, not the adapter's SHOW TABLES: MySQL refuses SHOW TABLES of a
+    # database that does not exist yet (a dry run before the first publish).
+    sql = "SELECT table_name FROM information_schema.tables WHERE table_schema = %s"
+    names = {str(row[0]) for row in connection.query(sql, args=(schema,)).fetchall()}
     return {SESSION_TABLE, REGISTRY_TABLE, ROOT_TABLE} <= names
 
 

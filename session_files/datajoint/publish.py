@@ -22,7 +22,7 @@ from typing import Any
 
 from session_files.records import TABLES
 
-from . import _dj, backend, declaration, provenance, stamp
+from . import _dj, backend, collation, declaration, provenance, stamp
 from .apply import apply_plan
 from .cascade import Accountant, Cascade, Delete
 from .definitions import UPSTREAM, check_schema_name, class_name
@@ -77,6 +77,10 @@ def publish(
                 " deleted from the database; fix the errors first"
             )
             raise PublishError(msg)
+        from .vocabulary import publish_root_vocabulary  # the lab vocabulary's tables
+
+        # other rules in the database refuse the publish before anything is written
+        counts = publish_root_vocabulary(root, registry, schema_name, replace, dry_run=True)
         result = _publish_view(
             lambda: {table: catalog[table].to_dicts() for table in TABLES},
             schema_name,
@@ -91,6 +95,9 @@ def publish(
         )
     finally:
         catalog.close()
+    if not result.refused and not dry_run:
+        counts = publish_root_vocabulary(root, registry, schema_name, replace, dry_run=False)
+    result = dataclasses.replace(result, vocabulary_rows=counts)
     return dataclasses.replace(result, errors_left_out=report.errors)
 
 
@@ -176,11 +183,17 @@ def _publish(
     linking_module: ModuleType | str | None,
     progress: bool | None,
 ) -> PublishResult:
+    files: dict[str, Rows] | None = None
+    with database_errors():
+        new_schema = schema_name not in dj.list_schemas(connection)
+    if new_schema:  # keys that collide in the database refuse it before it is created
+        files = load()
+        collation.check(connection, schema_name, files, root_id)
     with database_errors("nothing was written: "):
         pipeline = _pipeline(dj, connection, schema_name, linking_module, dry_run=dry_run)
     stamps = stamp.Stamps(connection, pipeline, root_id, view)
     with database_errors():
-        kept = stamps.in_sync()
+        kept = stamps.in_sync() if files is None else None
     if kept is not None:  # the schema holds this very view: nothing to fetch, nor to change
         return PublishResult(
             schema=schema_name,
@@ -189,7 +202,9 @@ def _publish(
             sessions_unchanged=kept.counts.get("sessions", 0),
             registry_unchanged=kept.counts.get("registry", 0),
         )
-    files = load()
+    if files is None:
+        files = load()
+        collation.check(connection, schema_name, files, root_id)
     with database_errors():
         columns = {table: owned_columns(pipeline, table) for table in TABLES}
         database = {table: fetch_owned(pipeline, table, columns[table]) for table in TABLES}
@@ -198,6 +213,7 @@ def _publish(
             sessions=provenance.session_owners(connection, schema_name) if pipeline else {},
             registry=provenance.registry_owners(connection, schema_name) if pipeline else {},
         )
+    collation.check(connection, schema_name, files, root_id, database=database)
     plan = make_plan(files, database, columns, owners)
     _check_required(pipeline, plan, columns)
     deletes = _deletes(pipeline, plan, replace=replace, prune=prune)

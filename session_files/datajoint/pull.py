@@ -140,6 +140,10 @@ def pull(
         data, entry_problems = _registry(kind, rows[table])
         problems += entry_problems
         files[posixpath.join(registry_dir, REGISTRIES[kind].file_name)] = data
+    from .vocabulary import vocabulary_files  # the lab vocabulary's tables, when there are
+
+    with database_errors():
+        files.update(vocabulary_files(schema_name, registry_dir))
     config_bytes = _config_bytes(target, chosen, DEFAULT_LAYOUT if used_layout else None)
     if config_bytes:
         files[CONFIG_FILE] = config_bytes

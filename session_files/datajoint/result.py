@@ -42,6 +42,7 @@ class PublishResult:
     rows_updated: dict[str, int] = field(default_factory=dict)
     rows_deleted: dict[str, int] = field(default_factory=dict)
     errors_left_out: int = 0
+    vocabulary_rows: dict[str, int] = field(default_factory=dict)  # inserted, deleted
 
     @property
     def ok(self) -> bool:

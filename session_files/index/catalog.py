@@ -10,12 +10,17 @@ from __future__ import annotations
 import json
 import sqlite3
 import weakref
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import asdict, dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from ..findings import Finding
+from .attribute_names import (
+    attribute_names,
+    check_attribute_names,
+    declared_attributes,
+)
 from .columns import COLUMNS, PRIMARY_KEYS, Column, from_sql
 from .conditions import register, sessions_where
 from .query import TimeBound, bound, frame, quoted, stored_values
@@ -245,6 +250,7 @@ class Catalog:
             },
             attributes,
         )
+        self.check_attribute_names(attributes or {})
         sql = _SESSIONS_SQL + (" WHERE " + where if where else "")
         sql += " ORDER BY d.subject, d.session_datetime"
         rows = [
@@ -284,7 +290,32 @@ class Catalog:
             },
             attributes,
         )
-        return build_wide(self._conn, where, params, typed=typed)
+        self.check_attribute_names(attributes or {})
+        return build_wide(self._conn, where, params, typed=typed, declared=self.vocabulary)
+
+    @property
+    def vocabulary(self) -> dict[str, dict[str, Any]] | None:
+        """The lab vocabulary's declarations (name -> ``type``, ``unit``, ``description``),
+        or None when the root has no ``registry/attributes.yaml``."""
+        return declared_attributes(self._conn)
+
+    def check_attribute_names(self, names: Iterable[str]) -> None:
+        """Raise UnknownAttributeError (a ValueError) for a name that is neither declared
+        in the vocabulary nor set by any session of the view, with "did you mean" from
+        the declared names (without a vocabulary: from the names sessions set), so a
+        typo in a filter is never an empty result."""
+        check_attribute_names(self._conn, names)
+
+    def attribute_names(self) -> list[str]:
+        """The attribute names the sessions of the view set, sorted."""
+        return attribute_names(self._conn)
+
+    def draft_vocabulary(self) -> str:
+        """A draft ``registry/attributes.yaml`` from the root's sidecars (``session-files
+        vocabulary``): every name used, its inferred type, its values when few."""
+        from .draft import draft_vocabulary
+
+        return draft_vocabulary(self._conn)
 
     def close(self) -> None:
         """Close the connection to the index."""

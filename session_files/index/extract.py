@@ -12,7 +12,7 @@ import threading
 from collections import deque
 from collections.abc import Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
-from typing import Any, NamedTuple, cast
+from typing import TYPE_CHECKING, Any, NamedTuple, cast
 
 from tqdm import tqdm
 
@@ -21,10 +21,14 @@ from session_files.layout import READ_LIMIT, SIDECAR_NAME
 from session_files.read.files import digest, read_regular
 from session_files.read.scan import Entry, LocalRoot, Root
 from session_files.read.sidecar import parse_sidecar
+from session_files.read.vocabulary import attribute_findings
 from session_files.records import TABLES
 
 from .columns import encode_blob
 from .schema import PART_STAGES
+
+if TYPE_CHECKING:
+    from session_files.read.vocabulary import Vocabulary
 
 PARALLEL_THRESHOLD = 2000  # fewer files than this: one process is faster than starting a pool
 CHUNK_MIN, CHUNK_MAX = 50, 1000  # sidecars a worker reads per round trip
@@ -72,9 +76,16 @@ def _read_plain(base: str, path: str) -> bytes | None:
         return None
 
 
-def extract(root: Root, entry: Stat, racy_after: int = 0, batch: Batch | None = None) -> Batch:
+def extract(
+    root: Root,
+    entry: Stat,
+    racy_after: int = 0,
+    batch: Batch | None = None,
+    vocabulary: Vocabulary | None = None,
+) -> Batch:
     """Read and parse one sidecar into ``batch`` (a new one by default); every problem
-    becomes a finding. ``racy_after``: a file changed at or after this time (ns) is racy.
+    becomes a finding. ``racy_after``: a file changed at or after this time (ns) is racy;
+    ``vocabulary``: the lab's (its attributes are checked against it).
 
     The scan never enters a linked directory, so a local sidecar that is a regular file
     and not itself a link is read directly; everything else goes through ``root.read``.
@@ -88,7 +99,7 @@ def extract(root: Root, entry: Stat, racy_after: int = 0, batch: Batch | None = 
     except OSError as exc:
         _unreadable(batch, entry, exc)
     else:
-        extract_bytes(batch, entry, data, racy_after)
+        extract_bytes(batch, entry, data, racy_after, vocabulary)
     return batch
 
 
@@ -105,8 +116,11 @@ def _file_row(entry: Stat, key: str | None, *, racy: bool) -> FileRow:
     return (path, size, mtime_ns, key, int(racy), tag, ino, ctime_ns)
 
 
-def extract_bytes(batch: Batch, entry: Stat, data: bytes, racy_after: int) -> None:
-    """Parse a sidecar's bytes into ``batch``: its ``file`` row, its findings, its rows.
+def extract_bytes(
+    batch: Batch, entry: Stat, data: bytes, racy_after: int, vocabulary: Vocabulary | None = None
+) -> None:
+    """Parse a sidecar's bytes into ``batch``: its ``file`` row, its findings, its rows
+    (its attributes checked against ``vocabulary`` when the root has one).
 
     The rows are built straight into the tuples ``Stage.columns`` describes (a test checks
     them against ``Stage.row``): a cold build makes a few per sidecar, 100,000s in all.
@@ -127,6 +141,11 @@ def extract_bytes(batch: Batch, entry: Stat, data: bytes, racy_after: int) -> No
         )
         batch.findings.append((path, None, None, "schema", message))
         return
+    if vocabulary is not None:
+        batch.findings.extend(
+            (path, f.line, f.column, f.code, f.message)
+            for f in attribute_findings(vocabulary, record, data, path)
+        )
     subject = record.subject
     when = record.session_datetime.isoformat(sep=" ")
     batch.sessions.append(
@@ -157,11 +176,13 @@ def extract_bytes(batch: Batch, entry: Stat, data: bytes, racy_after: int) -> No
         )
 
 
-def _chunk(root: str, entries: Sequence[Stat], racy_after: int) -> Batch:
+def _chunk(
+    root: str, entries: Sequence[Stat], racy_after: int, vocabulary: Vocabulary | None = None
+) -> Batch:
     local = LocalRoot(root)
     batch = new_batch()
     for entry in entries:
-        extract(local, entry, racy_after, batch)
+        extract(local, entry, racy_after, batch, vocabulary)
     return batch
 
 
@@ -230,14 +251,22 @@ class Stream:
     (``LocalRoot.scan(found=stream.found)``), and their batches back, in the order sent.
     The scan of a large root takes one core for a while: the other keeps parsing."""
 
-    def __init__(self, pool: ProcessPoolExecutor, root: LocalRoot, racy_after: int) -> None:
+    def __init__(
+        self,
+        pool: ProcessPoolExecutor,
+        root: LocalRoot,
+        racy_after: int,
+        vocabulary: Vocabulary | None = None,
+    ) -> None:
         self.pool, self.base, self.racy_after = pool, str(root.path), racy_after
+        self.vocabulary = vocabulary
         self.sent: deque[tuple[list[Stat], Future[Batch]]] = deque()
         self.count = 0
 
     def found(self, rows: list[Stat]) -> None:
         """Send the sidecars the scan has just found to the workers."""
-        self.sent.append((rows, self.pool.submit(_chunk, self.base, rows, self.racy_after)))
+        future = self.pool.submit(_chunk, self.base, rows, self.racy_after, self.vocabulary)
+        self.sent.append((rows, future))
         self.count += len(rows)
 
     def batches(self, progress: bool | None = None) -> Iterator[tuple[list[Stat], Batch]]:
@@ -256,10 +285,11 @@ def extract_all(
     racy_after: int,
     progress: bool | None = None,
     pool: ProcessPoolExecutor | None = None,
+    vocabulary: Vocabulary | None = None,
 ) -> Iterator[Batch]:
     """Extract every entry, in order, in batches: across processes for a large local root
     (in ``pool`` when given: the caller shuts it down), else in this process. ``racy_after``
-    as for ``extract``.
+    and ``vocabulary`` as for ``extract``.
 
     A progress bar goes to stderr when it is a terminal (or when ``progress`` is True).
     """
@@ -277,13 +307,13 @@ def extract_all(
                 batch = new_batch()
                 if read_many is None:
                     for entry in run:
-                        extract(root, entry, racy_after, batch)
+                        extract(root, entry, racy_after, batch, vocabulary)
                 else:
                     for entry, data in zip(run, read_many([e.path for e in run]), strict=True):
                         if isinstance(data, OSError):
                             _unreadable(batch, entry, data)
                         else:
-                            extract_bytes(batch, entry, data, racy_after)
+                            extract_bytes(batch, entry, data, racy_after, vocabulary)
                 yield batch
                 bar.update(len(run))
         return
@@ -291,7 +321,7 @@ def extract_all(
         # submitting forks the workers, so start the bar (and its thread) only afterwards;
         # a future is dropped once read, so finished chunks do not pile up in memory
         futures = deque(
-            pool.submit(_chunk, str(local), _plain(chunk), racy_after)
+            pool.submit(_chunk, str(local), _plain(chunk), racy_after, vocabulary)
             for chunk in _chunks(entries, workers)
         )
         with _Bar(total=len(entries), unit="file", file=sys.stderr, disable=not show) as bar:

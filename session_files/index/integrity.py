@@ -13,7 +13,7 @@ import sqlite3
 from collections import defaultdict
 from datetime import datetime
 
-from session_files.findings import CODES, Finding, SeveritySetting
+from session_files.findings import CODES, SeveritySetting, cited
 from session_files.read.config import expected_session_dir
 from session_files.records import FOREIGN_KEYS
 
@@ -63,12 +63,6 @@ def duplicate_message(other: str, rest: int, subject: str, when: str) -> str:
     )
 
 
-def _where(finding: Finding) -> str:
-    """``path:line:col: code: message`` of a cause, for the messages of its consequences."""
-    place = ":".join(str(part) for part in (finding.path, finding.line, finding.column) if part)
-    return f"{place}: {finding.code}: {finding.message}"
-
-
 def unknown_message(registries: Registries, kind: str, what: str, key: str) -> str:
     """The ``unknown-{what}`` message of a reference missing from the ``kind`` registry.
 
@@ -80,13 +74,13 @@ def unknown_message(registries: Registries, kind: str, what: str, key: str) -> s
     if parsed is not None and parsed.unusable is not None:
         return (
             f"{what} {key!r} is unknown because {file} is unusable (no {what} can be"
-            f" found in it); fix that first: {_where(parsed.unusable)}"
+            f" found in it); fix that first: {cited(parsed.unusable)}"
         )
     cause = parsed.broken.get(key) if parsed is not None else None
     if cause is not None:
         return (
             f"{what} {key!r} is in {file} but its entry was left out because of errors;"
-            f" fix that first: {_where(cause)}"
+            f" fix that first: {cited(cause)}"
         )
     missing = " (that file does not exist)" if kind in registries.missing else ""
     return f"{what} {key!r} is not in {file}{missing}"

@@ -35,6 +35,8 @@ from .sources import RegistryArg, Sources, load_sources
 if TYPE_CHECKING:
     from concurrent.futures import ProcessPoolExecutor
 
+    from session_files.read.vocabulary import Vocabulary
+
     from .extract import Batch, Stream
 
 # Reading and parsing sidecars, the registries' tables and the integrity checks need the
@@ -56,6 +58,7 @@ class RefreshResult:
     removed: list[str] = field(default_factory=list)
     unchanged: int = 0
     sources_changed: bool = False
+    rechecked: int = 0  # unchanged sidecars checked again (the lab vocabulary changed)
     seconds: float = 0.0
     warnings: list[str] = field(default_factory=list)
 
@@ -84,6 +87,11 @@ def _load_registries(conn: sqlite3.Connection, sources: Sources) -> None:
 
     conn.execute("DELETE FROM finding WHERE origin IN ('config', 'registry')")
     _insert_findings(conn, "config", sources.config_findings)
+    vocabulary = sources.registries.vocabulary
+    if vocabulary is not None:
+        _insert_findings(conn, "registry", vocabulary.all_findings)
+    columns = json.dumps(vocabulary.columns() if vocabulary is not None else None)
+    conn.execute("INSERT OR REPLACE INTO meta (key, value) VALUES ('vocabulary', ?)", (columns,))
     for kind, parsed in sources.registries.parsed.items():
         table = REGISTRY_TABLES[kind]
         conn.execute(f"DELETE FROM {q(table)}")
@@ -230,14 +238,16 @@ def _refresh(
     skip = frozenset({inside}) if inside else frozenset()
     patterns = sources.config.ignore
     ignore = ignore_spec(list(patterns)) if patterns else NOTHING_IGNORED
-    stream = _stream(pool, root, started - RACY_NS)
+    # a new vocabulary (or lookup registry) is checked against every sidecar: all are read
+    recheck = meta.get("vocabulary_state", "") != sources.vocabulary_state
+    stream = _stream(pool, root, started - RACY_NS, sources)
     if stream is not None and isinstance(root, LocalRoot):
         listing = root.scan(skip, ignore, found=stream.found)
     else:
         listing = root.scan(skip, ignore)
 
     listed = fingerprint(listing.rows)  # no Entry is made unless something changed
-    if listed and meta.get("listing") == listed:
+    if listed and meta.get("listing") == listed and not recheck:
         known: Known = {}  # the listing the file table holds: nothing to read or remove
         reading: list[Entry] = []
     else:
@@ -246,20 +256,22 @@ def _refresh(
         result.removed = sorted(known.keys() - present)
         _forget(conn, result.removed)
         conn.executemany("DELETE FROM file WHERE path = ?", [(path,) for path in result.removed])
-        reading = _to_read(listing.sidecars, known)
+        reading = list(listing.sidecars) if recheck else _to_read(listing.sidecars, known)
     result.unchanged = len(listing.rows) - len(reading)
     digests: dict[str, str | None] = (
         dict(conn.execute("SELECT path, digest FROM file")) if reading else {}
     )
     if stream is not None and stream.count == len(reading):  # all of them are being read
         for rows, batch in stream.batches(progress):
-            _store(conn, batch, rows, digests, known, result)
+            _store(conn, batch, rows, digests, known, result, recheck)
     else:
         done = 0
-        for batch in _extract_all(root, reading, started - RACY_NS, progress, pool):
+        vocabulary = sources.registries.vocabulary if reading else None  # parsed when needed
+        extracted = _extract_all(root, reading, started - RACY_NS, progress, pool, vocabulary)
+        for batch in extracted:
             entries = reading[done : done + len(batch.files)]
             done += len(entries)
-            _store(conn, batch, entries, digests, known, result)
+            _store(conn, batch, entries, digests, known, result, recheck)
     conn.execute("DELETE FROM finding WHERE origin = 'scan'")
     _insert_findings(conn, "scan", listing.findings)
     result.sources_changed = meta.get("sources") != sources.state
@@ -280,6 +292,7 @@ def _refresh(
             ("severity", json.dumps(sources.config.severity, sort_keys=True)),
             ("listing", listed if _settled(conn, len(listing.rows), reading) else ""),
             ("counts", counts),
+            ("vocabulary_state", sources.vocabulary_state),
         ],
     )
     result.added.sort()
@@ -288,14 +301,16 @@ def _refresh(
     return result
 
 
-def _stream(pool: ProcessPoolExecutor | None, root: Root, racy_after: int) -> Stream | None:
+def _stream(
+    pool: ProcessPoolExecutor | None, root: Root, racy_after: int, sources: Sources
+) -> Stream | None:
     """For a build from nothing with early workers: sidecars read while the scan walks
     (``LocalRoot``'s own scan hands them out; a subclass's may not)."""
     if pool is None or not isinstance(root, LocalRoot) or type(root).scan is not LocalRoot.scan:
         return None
     from .extract import Stream
 
-    return Stream(pool, root, racy_after)
+    return Stream(pool, root, racy_after, sources.registries.vocabulary)
 
 
 def _extract_all(
@@ -304,13 +319,14 @@ def _extract_all(
     racy_after: int,
     progress: bool | None,
     pool: ProcessPoolExecutor | None,
+    vocabulary: Vocabulary | None,
 ) -> Iterator[Batch]:
     """``extract.extract_all``, imported only when there is something to read."""
     if not entries:
         return iter(())
     from .extract import extract_all
 
-    return extract_all(root, entries, racy_after, progress, pool)
+    return extract_all(root, entries, racy_after, progress, pool, vocabulary)
 
 
 _INSERT_FILE = (
@@ -329,9 +345,11 @@ def _store(
     digests: dict[str, str | None],
     known: Known,
     result: RefreshResult,
+    recheck: bool = False,
 ) -> None:
     """Store a batch of sidecars read: their ``file`` rows, and the findings and staged rows
-    of those whose content changed (replacing what the index had for them).
+    of those whose content changed (replacing what the index had for them); with
+    ``recheck`` (the vocabulary changed), those of the unchanged ones too.
 
     A cold build (nothing known) stores the batch's rows as they are, with no Python per row.
     """
@@ -351,7 +369,10 @@ def _store(
         modified = [path for path in changed if path in known]
         result.modified += modified
         _forget(conn, modified)
-        if same:
+        if same and recheck:
+            result.rechecked += len(same)
+            _forget(conn, sorted(same))
+        elif same:
             findings = [row for row in findings if row[0] not in same]
             sessions = [row for row in sessions if row[0] not in same]
             parts = tuple([row for row in rows if row[0] not in same] for rows in parts)

@@ -27,6 +27,7 @@ if TYPE_CHECKING:
     from pathlib_abc import ReadablePath
 
     from session_files.read.registry import ParsedRegistry
+    from session_files.read.vocabulary import Vocabulary
 
 RegistryArg: TypeAlias = "str | os.PathLike[str] | ReadablePath | None"
 Reader: TypeAlias = Callable[[str], bytes | None]
@@ -53,6 +54,10 @@ class Registries:
     inside: str | None  # the registry directory relative to the root, when it is inside
     files: dict[str, str] = field(default_factory=dict)
     data: dict[str, bytes | OSError | None] = field(default_factory=dict)
+    # the lab vocabulary (attributes.yaml; None: no such file) and the lookup registries it
+    # names, by name
+    vocabulary_data: bytes | OSError | None = None
+    lookup_data: dict[str, bytes | OSError | None] = field(default_factory=dict)
 
     def file(self, kind: str) -> str:
         """The path findings use for a registry file."""
@@ -78,6 +83,16 @@ class Registries:
                 parsed[kind] = parse_registry(kind, data, path)
         return parsed
 
+    @cached_property
+    def vocabulary(self) -> Vocabulary | None:
+        """The lab vocabulary, parsed (None without ``attributes.yaml``: attributes are
+        free-form)."""
+        if self.vocabulary_data is None:
+            return None
+        from session_files.read.vocabulary import build_vocabulary
+
+        return build_vocabulary(self.display, self.vocabulary_data, self.lookup_data, _read_failure)
+
 
 class Sources(NamedTuple):
     """The config and registries of one refresh, a digest of everything they say, and the
@@ -88,6 +103,7 @@ class Sources(NamedTuple):
     registries: Registries
     state: str
     snapshot: str = ""
+    vocabulary_state: str = ""  # the vocabulary's part of ``state`` ('' without one)
 
 
 def _read_failure(path: str, exc: OSError) -> Finding:
@@ -221,11 +237,68 @@ def load_sources(root: Root, registry: RegistryArg, snapshot: str | None = None)
             continue
         raw = data[kind]
         state += [kind, digest(raw) if isinstance(raw, bytes) else "-"]
-    registries = Registries(display, inside, files, data)
+    vocabulary_words: list[str] = []
+    vocabulary, lookups, names = _read_vocabulary(reader, snapshot, vocabulary_words)
+    state += vocabulary_words
+    registries = Registries(display, inside, files, data, vocabulary, lookups)
     kept = {
         "config": config_key,
         "settings": {**config._asdict(), "ignore": list(config.ignore)},
         "findings": [[f.path, f.line, f.column, f.code, f.message, f.severity] for f in findings],
         "files": files,
+        "lookups": names,
     }
-    return Sources(config, findings, registries, " ".join(state), json.dumps(kept))
+    return Sources(
+        config,
+        findings,
+        registries,
+        " ".join(state),
+        json.dumps(kept),
+        " ".join(vocabulary_words),
+    )
+
+
+def _read_vocabulary(
+    reader: Reader, snapshot: str | None, state: list[str]
+) -> tuple[bytes | OSError | None, dict[str, bytes | OSError | None], list[Any]]:
+    """The vocabulary's bytes and those of the lookup registries it names, each digest
+    added to ``state`` (a change to any of them re-checks every sidecar). Which lookups it
+    names is kept in the snapshot with its digest: an unchanged vocabulary is not parsed.
+    Without ``attributes.yaml``, ``state`` is as it always was."""
+    from session_files.layout import REGISTRY_SUFFIX, VOCABULARY_KIND
+
+    try:
+        data: bytes | OSError | None = reader(VOCABULARY_KIND + REGISTRY_SUFFIX)
+    except OSError as exc:
+        data = exc
+    if data is None:
+        return None, {}, []
+    key = digest(data) if isinstance(data, bytes) else "unreadable"
+    names = _kept_lookups(snapshot, key)
+    if names is None:
+        names = []
+        if isinstance(data, bytes):
+            from session_files.read.vocabulary import lookup_names, parse_vocabulary
+
+            names = lookup_names(parse_vocabulary(data, ""))
+    state += [VOCABULARY_KIND, key]
+    lookups: dict[str, bytes | OSError | None] = {}
+    for name in names:
+        try:
+            lookups[name] = reader(name + REGISTRY_SUFFIX)
+        except OSError as exc:
+            lookups[name] = exc
+        raw = lookups[name]
+        state += [f"lookup:{name}", digest(raw) if isinstance(raw, bytes) else repr(raw)[:20]]
+    return data, lookups, [key, names]
+
+
+def _kept_lookups(snapshot: str | None, key: str) -> list[str] | None:
+    try:
+        kept = json.loads(snapshot or "null") or {}
+        vocabulary_key, names = kept["lookups"]
+    except (ValueError, KeyError, TypeError):
+        return None
+    if vocabulary_key != key or not all(isinstance(name, str) for name in names):
+        return None
+    return list(names)

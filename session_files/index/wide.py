@@ -2,9 +2,12 @@
 
 Columns: the session key, ``session_dir``, ``session_note``, ``experimenters`` and
 ``projects`` (lists), the subject's registry columns, then one column per attribute name
-(sorted). An attribute column is typed when every value of it is a YAML 1.2 number
-(``int``, or ``float`` when any has a fraction) or boolean, else it holds the text as
-written; ``typed=False`` keeps the text everywhere (and ``session__attribute`` always does).
+(sorted). When the root has a lab vocabulary, a declared attribute's column has its
+declared type (number: ``float``, integer: ``int``, boolean, date, datetime; text and
+blob: the text) and its unit (``WideColumn.unit``); otherwise a column is typed when
+every value of it is a YAML 1.2 number (``int``, or ``float`` when any has a fraction) or
+boolean, else it holds the text as written. ``typed=False`` keeps the text everywhere
+(and ``session__attribute`` always does).
 An attribute with a blob anywhere also gets ``NAME__blob``, the blob as JSON text. An
 attribute whose column name is taken by a session or subject column is prefixed
 ``attribute__``.
@@ -27,10 +30,13 @@ WideKind = Literal["text", "datetime", "date", "list", "int", "float", "bool", "
 
 @dataclass(frozen=True)
 class WideColumn:
-    """A column of the wide table: its name and kind."""
+    """A column of the wide table: its name and kind (and, for a declared attribute, its
+    unit and description from the lab vocabulary)."""
 
     name: str
     kind: WideKind
+    unit: str | None = None
+    description: str | None = None
 
 
 BASE_COLUMNS = (
@@ -92,7 +98,9 @@ class Wide(Sequence[dict[str, Any]]):
                 data[column.name] = pd.Series(values, dtype="object")
             else:
                 data[column.name] = pd.Series(values, dtype=dtypes.get(column.kind, "string"))
-        return pd.DataFrame(data)
+        frame = pd.DataFrame(data)
+        frame.attrs["units"] = {c.name: c.unit for c in self.columns if c.unit}
+        return frame
 
 
 def _typed_kind(texts: list[str]) -> WideKind:
@@ -110,11 +118,48 @@ def _typed_kind(texts: list[str]) -> WideKind:
     return "text"
 
 
+# a declared type -> the kind of its column (blob: its value's text; the blob has its own)
+DECLARED_KINDS: dict[str, WideKind] = {
+    "text": "text",
+    "blob": "text",
+    "number": "float",
+    "integer": "int",
+    "boolean": "bool",
+    "date": "date",
+    "datetime": "datetime",
+}
+
+
+def _declared_kind(declared: str | None, texts: list[str]) -> WideKind | None:
+    """The kind of a declared attribute's column: its type's, when every (non-empty) value
+    is of that type (under a downgraded severity one may not be: then the column is typed
+    as if undeclared, so no value is lost); None when it declares no type."""
+    if declared is None:
+        return None
+    kind = DECLARED_KINDS[declared]
+    if kind == "text":
+        return kind
+    from session_files.read.attribute_rules import typed_value
+
+    if all(typed_value(declared, text) is not None for text in texts if text != ""):
+        return kind
+    return None
+
+
+_TYPE_OF = {"date": "date", "datetime": "datetime", "int": "integer", "float": "number"}
+
+
 def _convert(kind: WideKind, text: str) -> Any:
     if kind == "text":
         return text
     if text == "":
         return None
+    if kind in _TYPE_OF:
+        from session_files.read.attribute_rules import typed_value
+
+        value = typed_value(_TYPE_OF[kind], text)
+        if value is not None:
+            return float(value) if kind == "float" else value  # type: ignore[arg-type]
     if kind == "bool":
         return as_boolean(text)
     number = as_number(text)
@@ -122,9 +167,15 @@ def _convert(kind: WideKind, text: str) -> Any:
 
 
 def build(
-    conn: sqlite3.Connection, where: str, params: Sequence[Any], *, typed: bool = True
+    conn: sqlite3.Connection,
+    where: str,
+    params: Sequence[Any],
+    *,
+    typed: bool = True,
+    declared: dict[str, dict[str, Any]] | None = None,
 ) -> Wide:
-    """The wide table of the sessions of ``session_directory d`` that meet ``where``."""
+    """The wide table of the sessions of ``session_directory d`` that meet ``where``;
+    ``declared``: the lab vocabulary's name -> type, unit and description."""
     clause = f" WHERE {where}" if where else ""
     subjects = {
         row[0]: row[1:]
@@ -182,8 +233,10 @@ def build(
     columns = list(BASE_COLUMNS)
     for name in sorted(values):
         column_name = f"{TAKEN_PREFIX}{name}" if name in taken else name
-        kind = _typed_kind(list(values[name].values())) if typed else "text"
-        columns.append(WideColumn(column_name, kind))
+        texts = list(values[name].values())
+        info = (declared or {}).get(name) or {}
+        kind = (_declared_kind(info.get("type"), texts) or _typed_kind(texts)) if typed else "text"
+        columns.append(WideColumn(column_name, kind, info.get("unit"), info.get("description")))
         taken.add(column_name)
         by_key = values[name]
         for key, row in rows.items():

@@ -10,7 +10,11 @@ core schema. A plain (unquoted) scalar is ambiguous when the two readings differ
 * numbers only YAML 1.1 has: ``0b101``, ``1_000``, ``1:30`` (base 60), ``017`` (octal in
   1.1, 17 in 1.2), ``-0x1F``, ``0x_1F``, ``1_0.5``, ``1:30.5``;
 * numbers only YAML 1.2 has: ``0o17``, ``08``, ``1e3``, ``1.0e3``, ``+.5``;
-* ``=`` (YAML 1.1's "value" type; text in 1.2).
+* ``=`` (YAML 1.1's "value" type; text in 1.2);
+* text a reader that skips '_' in numbers (yaml-rs) reads as one: ``_1``, ``1e_3``;
+* number-like text some reader cannot read at all: ``0x_``, ``0b_``, ``._``, ``-_``,
+  ``0o_`` (no digits: ruamel.yaml raises, PyYAML too under its int/float tag), and numbers
+  past Python's 4,300-digit limit.
 
 The rule is computed, not listed: the reading of this project's own reader is compared
 with the reading the YAML 1.2 core schema gives (section 10.3.2 of the 1.2.2 spec), and
@@ -39,6 +43,7 @@ from .yamlsafe import (
     VALUE,
     Builder,
     YamlProblem,
+    plain_tag,
     position,
 )
 
@@ -83,28 +88,53 @@ def core_reading(text: str) -> Any:
 
 # YAML 1.2 readers that go past the core schema (ruamel.yaml, which check-jsonschema uses)
 # also read signs before 0b/0o/0x and '_' between digits; such a text is ambiguous too.
-_WIDE_INT = re.compile(r"[-+]?(0b[0-1_]+|0o[0-7_]+|0x[0-9a-fA-F_]+|[0-9_]+)\Z")
+# (yaml-rs also reads the prefixes in capitals: 0X1F, 0O17, 0B101)
+_WIDE_INT = re.compile(r"[-+]?(0[bB][0-1_]+|0[oO][0-7_]+|0[xX][0-9a-fA-F_]+|[0-9_]+)\Z")
 _WIDE_FLOAT = re.compile(
     r"[-+]?([0-9][0-9_]*)?\.[0-9_]*([eE][-+]?[0-9]+)?\Z|[-+]?[0-9][0-9_]*[eE][-+]?[0-9]+\Z"
 )
 
 
+# What a reading is when the reader cannot make the number its rules say the text is.
+UNREADABLE = object()
+
+
+_WIDE_SPECIAL = re.compile(r"[-+]?\.inf\Z|\.nan\Z", re.IGNORECASE)  # yaml-rs: '.iNf', '.nAn'
+
+
 def wide_reading(text: str) -> Any:
-    """The number a lenient YAML 1.2 reader may make of a plain scalar, else None."""
+    """The number a lenient YAML 1.2 reader may make of a plain scalar, else None
+    (``UNREADABLE`` where its rules say number but there are no digits: ruamel.yaml raises)."""
     digits = text.replace("_", "")
     sign = -1 if digits[:1] == "-" else 1
     bare = digits.lstrip("+-")
     try:
         if _WIDE_INT.match(text):
             for prefix, base in (("0b", 2), ("0o", 8), ("0x", 16)):
-                if bare.startswith(prefix):
+                if bare.lower().startswith(prefix):
                     return sign * int(bare[2:], base)
             return sign * int(bare)
         if _WIDE_FLOAT.match(text):
             return float(digits)
-    except ValueError:  # no digits at all ('0b_', '._'): text to every reader
-        return None
+        if _WIDE_SPECIAL.match(text):
+            return float(text.lower().replace(".", ""))
+    except ValueError:  # no digits at all ('0b_', '._', '-_'): ruamel.yaml raises
+        return UNREADABLE
     return None
+
+
+def underscored_reading(text: str) -> Any:
+    """The number a reader that skips '_' anywhere in a number (yaml-rs: '_1', '1e_3',
+    '0b_1') may make of a plain scalar, else None."""
+    if "_" not in text:
+        return None
+    bare = text.replace("_", "")
+    if not bare or bare[0] not in _NUMBER_START:
+        return None
+    value = core_reading(bare)
+    if not isinstance(value, (int, float)) or isinstance(value, bool):
+        value = wide_reading(bare)
+    return value if isinstance(value, (int, float)) and not isinstance(value, bool) else None
 
 
 def _same(a: Any, b: Any) -> bool:
@@ -167,7 +197,7 @@ def _uncached_readings(node: ScalarNode) -> tuple[Any, Any] | None:
         pair = _readings(node)
     except ValueError:  # a number Python will not make (4,300+ digits): the builder says so
         return None
-    if pair is None or _implicit_tag(node.value) != node.tag:
+    if pair is None or plain_tag(node.value) != node.tag:
         return None  # the same, or an explicit tag ('!!str 0o17') says what it is
     return pair
 
@@ -179,6 +209,9 @@ def _readings(node: ScalarNode) -> tuple[Any, Any] | None:
         # text in 1.1: ambiguous only where 1.2 reads a number (or the 1.1 spec a boolean)
         if text in _SPEC_11_BOOL:
             return text, text  # same in PyYAML and 1.2; a boolean to other 1.1 readers
+        underscored = underscored_reading(text)
+        if underscored is not None:
+            return text, underscored
         if not text or text[0] not in _NUMBER_START:
             return None
         core = core_reading(text)
@@ -191,8 +224,8 @@ def _readings(node: ScalarNode) -> tuple[Any, Any] | None:
         return None  # an explicit or unknown tag: the builder decides
     try:
         ours = Builder()._scalar(node)
-    except YamlProblem:  # no number Python can make ('0x_'): the builder reports it
-        return None
+    except YamlProblem:  # no number Python can make ('0x_', 5,000 digits): others read text
+        return UNREADABLE, text
     core = core_reading(text)
     if not _same(ours, core):
         return ours, core
@@ -206,6 +239,8 @@ def _message(node: ScalarNode, key: bool, ours: Any, core: Any) -> str:
     what = "the key" if key else "the value"
     if text in _SPEC_11_BOOL:
         told = "is text to this reader and YAML 1.2 readers but a boolean to other YAML 1.1 readers"
+    elif UNREADABLE in (ours, core):
+        told = "looks like a number that some YAML readers cannot read (they refuse the file) and others read as text"
     elif node.tag == VALUE:
         told = "is a special '=' value to YAML 1.1 readers and text to YAML 1.2 readers"
     else:

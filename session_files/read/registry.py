@@ -9,7 +9,7 @@ from pydantic import ConfigDict, TypeAdapter, ValidationError
 from yaml.nodes import MappingNode, Node, ScalarNode
 
 from ..findings import Finding
-from ..records import REGISTRIES, Registry, Row
+from ..records import REGISTRIES, Row, Strict
 from .ambiguous import ambiguous_findings
 from .mapping import load_mapping
 from .problems import describe_type, schema_findings
@@ -31,6 +31,49 @@ class ParsedRegistry:
     broken: dict[str, Finding] = field(default_factory=dict)  # left-out key -> its first finding
 
 
+@dataclass(frozen=True)
+class ParsedEntries:
+    """The entries of one registry-like file (a mapping keyed by its primary key): each
+    valid one as its entry model, the findings of the others."""
+
+    entries: dict[str, Strict] = field(default_factory=dict)
+    findings: tuple[Finding, ...] = ()
+    unusable: Finding | None = None  # the finding that makes the whole file contribute nothing
+    broken: dict[str, Finding] = field(default_factory=dict)  # left-out key -> its first finding
+
+
+def parse_entries(
+    data: bytes, path: str, key_name: str, key_type: Any, model: type[Strict]
+) -> ParsedEntries:
+    """Parse a registry-like file: every entry checked against ``model`` (its key against
+    ``key_type``); an entry that breaks a rule is reported and left out, the others stand.
+    A file that cannot be read or parsed contributes no entries."""
+
+    def build(node: MappingNode) -> list[tuple[ScalarNode, Node, Any, Any]]:
+        builder = Builder()
+        entries = builder.entries(node, name=key_name, rule="each entry may appear once")
+        return [(k_node, v_node, key, builder.build(v_node, 1)) for key, k_node, v_node in entries]
+
+    expected = f"{path} maps each {key_name} to its attributes"
+    loaded = load_mapping(data, path, build, expected=expected)
+    node, items = loaded.node, loaded.data
+    if node is None or items is None:
+        unusable = loaded.findings[0] if loaded.findings else None
+        return ParsedEntries(findings=loaded.findings, unusable=unusable)
+    entries: dict[str, Strict] = {}
+    findings: list[Finding] = []
+    broken: dict[str, Finding] = {}
+    adapter: TypeAdapter[str] = TypeAdapter(key_type, config=STRICT)
+    for item in items:
+        before = len(findings)
+        entry = _entry(key_name, model, adapter, path, node, item, findings)
+        if entry is not None:
+            entries[item[2]] = entry
+        elif len(findings) > before:
+            broken.setdefault(str(item[0].value), findings[before])
+    return ParsedEntries(entries, tuple(findings), broken=broken)
+
+
 def parse_registry(kind: str, data: bytes | None, path: str) -> ParsedRegistry:
     """Parse one registry (``None`` data: the file is missing, an empty registry).
 
@@ -38,47 +81,27 @@ def parse_registry(kind: str, data: bytes | None, path: str) -> ParsedRegistry:
     that cannot be read or parsed contributes no entries.
     """
     registry = REGISTRIES[kind]
-    key_column = registry.key
     if data is None:
         return ParsedRegistry(kind, path)
-
-    def build(node: MappingNode) -> list[tuple[ScalarNode, Node, Any, Any]]:
-        builder = Builder()
-        entries = builder.entries(node, name=key_column, rule="each entry may appear once")
-        return [(k_node, v_node, key, builder.build(v_node, 1)) for key, k_node, v_node in entries]
-
-    expected = f"{path} maps each {key_column} to its attributes"
-    loaded = load_mapping(data, path, build, expected=expected)
-    node, entries = loaded.node, loaded.data
-    if node is None or entries is None:
-        unusable = loaded.findings[0] if loaded.findings else None
-        return ParsedRegistry(kind, path, findings=loaded.findings, unusable=unusable)
-
-    rows: dict[str, Row] = {}
-    findings: list[Finding] = []
-    broken: dict[str, Finding] = {}
-    key_type: TypeAdapter[str] = TypeAdapter(registry.key_type, config=STRICT)
-    for key_node, value_node, key, value in entries:
-        before = len(findings)
-        row = _entry(registry, key_type, path, node, (key_node, value_node, key, value), findings)
-        if row is not None:
-            rows[key] = row
-        elif len(findings) > before:
-            broken.setdefault(str(key_node.value), findings[before])
-    return ParsedRegistry(kind, path, rows, tuple(findings), broken=broken)
+    parsed = parse_entries(data, path, registry.key, registry.key_type, registry.entry)
+    rows: dict[str, Row] = {
+        key: registry.row.model_validate({registry.key: key, **entry.model_dump()})
+        for key, entry in parsed.entries.items()
+    }
+    return ParsedRegistry(kind, path, rows, parsed.findings, parsed.unusable, parsed.broken)
 
 
 def _entry(
-    registry: Registry,
+    key_column: str,
+    model: type[Strict],
     key_type: TypeAdapter[str],
     path: str,
     node: MappingNode,
     item: tuple[ScalarNode, Node, Any, Any],
     findings: list[Finding],
-) -> Row | None:
-    """One entry's row, or None with its findings appended (the entry is left out)."""
+) -> Strict | None:
+    """One entry's model, or None with its findings appended (the entry is left out)."""
     key_node, value_node, key, value = item
-    key_column = registry.key
     line, column = position(key_node)
     ambiguous = ambiguous_findings(key_node, path) + ambiguous_findings(value_node, path)
     if ambiguous:  # the entry means something else to YAML 1.2 readers: left out
@@ -103,9 +126,7 @@ def _entry(
         findings.append(Finding.make("schema", path, msg, *where))
         return None
     try:
-        entry = registry.entry.model_validate(value or {})
+        return model.model_validate(value or {})
     except ValidationError as exc:
-        findings.extend(schema_findings(exc, node, path, registry.entry, prefix=(key_node.value,)))
+        findings.extend(schema_findings(exc, node, path, model, prefix=(key_node.value,)))
         return None
-    row: Row = registry.row.model_validate({key_column: key, **entry.model_dump()})
-    return row

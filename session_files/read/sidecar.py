@@ -52,8 +52,10 @@ class SidecarError(ValueError):
 
     def __init__(self, findings: list[Finding] | tuple[Finding, ...]) -> None:
         self.findings = tuple(findings)
+        # a position only where there is one (a record given in Python has none)
         lines = [
-            f"{f.path}:{f.line or '-'}:{f.column or '-'}: {f.code}: {f.message}" for f in findings
+            f"{f.path}{f':{f.line}:{f.column}' if f.line else ''}: {f.code}: {f.message}"
+            for f in findings
         ]
         super().__init__("\n".join(lines))
 

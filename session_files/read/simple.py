@@ -5,8 +5,10 @@ indentation, plain or one-line quoted scalars, lists written ``[a, b]`` or as ``
 lines, comment lines. ``read_simple`` reads exactly that shape and returns None for
 anything else (anchors, aliases, tags, escapes, multi-line or block scalars, flow
 mappings, tabs, carriage returns, control characters, ``---``, a repeated key, a key that
-is not plain ASCII text), which then takes the full reader (``yamlsafe`` and ``ambiguous``, with
-their findings).
+is not plain ASCII text or longer than libyaml's 1,024 characters), which then takes the full
+reader (``yamlsafe``, ``portable`` and ``ambiguous``, with their findings). None of what it
+accepts is outside the portable profile (docs/security.md, "The line reader for simple
+sidecars", says why).
 
 It decides nothing the full reader decides differently: every scalar's tag comes from
 the loader's own resolver (``yamlsafe.plain_tag``), its value from the full reader's
@@ -23,6 +25,7 @@ from typing import Any, NamedTuple, TypeAlias
 from yaml.nodes import ScalarNode
 
 from .ambiguous import plain_reads_the_same
+from .portable import MAX_IMPLICIT_KEY
 from .yamlsafe import (
     BOOL,
     FLOAT,
@@ -124,7 +127,11 @@ def _mapping(
         if line_indent > indent or not is_key:
             raise NotSimple
         key = match[2]
-        if key in mapping or _scalar(key, number, 1, None).tag != STR:
+        if (
+            len(key) > MAX_IMPLICIT_KEY
+            or key in mapping
+            or _scalar(key, number, 1, None).tag != STR
+        ):
             raise NotSimple
         rest = match[3] and match[3].rstrip(" ")
         at += 1

@@ -2,7 +2,8 @@
 
 libyaml (PyYAML's C parser) builds the node tree; construction is ours, so that:
 
-* only YAML's core tags (plus ``timestamp``) are accepted, never ``!!python/...``;
+* only YAML's core tags (plus ``timestamp``) are accepted, never ``!!python/...``, and the
+  text is in the portable profile (``portable``: written out, only ``!!str``);
 * every node keeps its 1-based line and column, for findings;
 * a repeated mapping key is an error, not a silent overwrite;
 * alias expansion and nesting are bounded (no "billion laughs", no stack overflow);
@@ -21,6 +22,7 @@ import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from ..layout import MAX_BYTES
+from .portable import Unportable, long_key, unportable, unportable_character
 
 try:  # libyaml is in every PyYAML wheel; the pure-Python parser is the fallback
     from yaml import CSafeLoader as _BaseLoader
@@ -131,7 +133,8 @@ def position(node: Node) -> tuple[int, int]:
 def decode(data: bytes) -> str:
     """UTF-8 (an optional BOM) to text, or an ``unreadable`` problem."""
     if len(data) > MAX_BYTES:
-        msg = f"is {len(data):,} bytes; a sidecar or registry file may be at most 1 MiB"
+        # data is read only up to one byte past the limit: its length is not the file's size
+        msg = f"is larger than 1 MiB; a sidecar or registry file may be at most 1 MiB ({MAX_BYTES:,} bytes)"
         raise YamlProblem("unreadable", msg)
     try:
         text = data.decode("utf-8")
@@ -164,7 +167,11 @@ def _syntax_problem(exc: yaml.YAMLError, text: str) -> YamlProblem:
             problem = _mark_problem("yaml-forbidden", exc)
             problem.message = f"nests collections more than {MAX_DEPTH} levels deep"
             return problem
-        return _mark_problem("yaml-syntax", exc)
+        problem = _mark_problem("yaml-syntax", exc)
+        mark = exc.problem_mark
+        why = long_key(text, mark.line, mark.column) if mark is not None else None
+        problem.message = why or problem.message
+        return problem
     if isinstance(exc, yaml.reader.ReaderError):
         # libyaml counts the offset in bytes of the UTF-8 text
         before = text.encode("utf-8")[: exc.position].decode("utf-8", errors="replace")
@@ -255,28 +262,34 @@ def _check_expansion(root: Node) -> None:
         stack.extend((child, False) for child in _children(node) if id(child) not in sizes)
 
 
+def _raise_unportable(found: Unportable | None) -> None:
+    if found is not None:
+        raise YamlProblem(found.code, found.message, found.line, found.column)
+
+
 def compose(text: str) -> Node | None:
-    """The single document's node tree (None for an empty document)."""
+    """The single document's node tree (None for an empty document), in the portable
+    profile (``portable``)."""
+    _raise_unportable(unportable_character(text))
     _check_depth(text)
     loader = _Loader(text)
     try:
-        if not loader.check_node():
-            return None
-        node = loader.get_node()
+        node = loader.get_node() if loader.check_node() else None
         if loader.check_node():
             line, column = _event_position(loader.peek_event())
             msg = "holds more than one YAML document; keep one document per file (remove '---')"
             raise YamlProblem("yaml-syntax", msg, line, column)
-        if node is None:
-            return None
-        Builder().check_tag(node)  # the root's own tag: callers read its children, not it
-        if "*" in text:
-            _check_expansion(node)
-        return node
     except yaml.YAMLError as exc:
         raise _syntax_problem(exc, text) from None
     finally:
         loader.dispose()
+    _raise_unportable(unportable(text))
+    if node is None:
+        return None
+    Builder().check_tag(node)  # the root's own tag: callers read its children, not it
+    if "*" in text:
+        _check_expansion(node)
+    return node
 
 
 class Builder:
@@ -358,6 +371,9 @@ class Builder:
         if node.tag not in allowed:
             line, column = position(node)
             tag = node.tag.replace(_TAG, "!!")
+            if node.tag == STR:  # the one tag the portable profile keeps, on a collection
+                msg = "uses the tag '!!str' on a list or mapping; !!str is for text: remove it"
+                raise YamlProblem("yaml-syntax", msg, line, column)
             msg = (
                 f"uses the tag {tag!r}; only YAML's core types (text, numbers, booleans,"
                 " null, timestamps, lists, mappings) are allowed"

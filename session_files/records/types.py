@@ -76,7 +76,10 @@ def parse_session_datetime(value: object) -> datetime:
             msg = "has a UTC offset; write naive local time (DataJoint datetime keeps no zone)"
             raise ValueError(msg)
         if value.microsecond:
-            msg = "has fractional seconds; DataJoint datetime keeps whole seconds"
+            msg = (
+                "has fractional seconds; DataJoint datetime keeps whole seconds (from Python:"
+                " session_files.now(), or .replace(microsecond=0))"
+            )
             raise ValueError(msg)
         return value
     if not isinstance(value, str):

@@ -31,7 +31,7 @@ from ..read.root import find_root
 from ..read.scan import LocalRoot, open_root
 from ..read.sidecar import ParsedSidecar, parse_sidecar
 from ..records import Sidecar
-from .writer import dump_sidecar
+from .dump import dump_sidecar
 
 __all__ = ["check_session", "find_root", "relative_sidecar"]
 
@@ -56,9 +56,11 @@ def check_session(
         msg = f"{root} is not a local directory"
         raise ValueError(msg)
     path = relative_sidecar(opened.path, session_dir)
-    parsed = parse_sidecar(dump_sidecar(record), path)  # the writer's bytes: positions
+    data = dump_sidecar(record)  # the writer's bytes: positions
+    parsed = parse_sidecar(data, path)
     sources = load_sources(opened, None)
     findings = _references(parsed, record, sources)
+    findings += vocabulary_findings(sources, record, data, path)
     findings += _duplicates(opened, parsed, record)
     layout = sources.config.layout
     if layout is not None:
@@ -67,6 +69,17 @@ def check_session(
         if message is not None:
             findings.append(Finding.make("layout-mismatch", path, message))
     return apply_severity(findings, sources.config.severity)
+
+
+def vocabulary_findings(sources: Sources, record: Sidecar, data: bytes, path: str) -> list[Finding]:
+    """The lab vocabulary's findings on ``record`` (written as ``data``), as ``validate``
+    gives them: none when the root has no ``attributes.yaml``."""
+    vocabulary = sources.registries.vocabulary
+    if vocabulary is None:
+        return []
+    from ..read.vocabulary import attribute_findings
+
+    return attribute_findings(vocabulary, record, data, path)
 
 
 def _references(parsed: ParsedSidecar, record: Sidecar, sources: Sources) -> list[Finding]:

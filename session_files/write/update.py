@@ -9,11 +9,15 @@ The lock is taken with the ``filelock`` library's ``lock_descriptor`` (the primi
 its ``FileLock``): ``flock`` on Linux and macOS, ``LockFileEx`` on Windows. It is advisory
 (it binds writers that use ``update_sidecar``, not other programs) and released by the
 operating system when the holder exits or dies. What it protects on network shares is in docs/security.md.
+
+The new record is written as a minimal edit of the file (``edit.py``): only the lines whose
+values change differ, and the comments, blank lines and quoting of the rest are kept.
 """
 
 from __future__ import annotations
 
 import os
+import warnings
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
@@ -24,14 +28,20 @@ import filelock
 from ..findings import Finding
 from ..layout import LOCK_NAME, READ_LIMIT, SIDECAR_NAME
 from ..read.files import read_regular
-from ..read.sidecar import SidecarError, read_sidecar
+from ..read.sidecar import SidecarError, parse_sidecar
+from ..read.yamlsafe import YamlProblem
 from ..records import Sidecar
-from .writer import coerce_record, write_sidecar
+from .dump import dump_sidecar, to_document
+from .edit import RewriteWarning, edit_document, leading_comments
+from .writer import coerce_record, write_checked
 
 
 @contextmanager
-def sidecar_lock(session_dir: str | os.PathLike[str]) -> Iterator[Path]:
-    """Hold the session directory's exclusive update lock (waits for the current holder)."""
+def sidecar_lock(session_dir: str | os.PathLike[str], *, findings: bool = True) -> Iterator[Path]:
+    """Hold the session directory's exclusive update lock (waits for the current holder).
+
+    A lock that cannot be taken raises SidecarError (an ``unreadable`` finding), or the
+    OSError itself without ``findings`` (for a write that should fail as writes do)."""
     path = Path(session_dir) / LOCK_NAME
     # Read-only is enough to lock: a lock file another user created still works. A link
     # planted at the lock's name is not followed.
@@ -39,12 +49,16 @@ def sidecar_lock(session_dir: str | os.PathLike[str]) -> Iterator[Path]:
     try:
         fd = os.open(path, flags, 0o666)
     except OSError as exc:
+        if not findings:
+            raise
         message = f"cannot be locked for update: {exc.strerror or exc}"
         raise SidecarError([Finding.make("unreadable", str(path), message)]) from exc
     try:
         try:  # flock on Linux and macOS, LockFileEx on Windows
             filelock.lock_descriptor(fd)
         except OSError as exc:  # a filesystem without locks: refuse rather than race
+            if not findings:
+                raise
             message = f"cannot be locked for update: {exc.strerror or exc}"
             raise SidecarError([Finding.make("unreadable", str(path), message)]) from exc
         yield path
@@ -75,33 +89,75 @@ def update_sidecar(
             })
 
     ``change`` may also return a mapping (``{**dict(record), "note": "..."}``). It runs
-    under the lock, so keep it short. The new record is checked as ``write_sidecar``
-    checks it (``root``, ``check``). Raises SidecarError when the sidecar cannot be read
-    or the new record is invalid (the file is then left as it was). Returns the record
-    written.
+    under the lock, so keep it short. Only the lines whose values change are rewritten:
+    comments, blank lines, quoting and key order elsewhere stay byte for byte, and new keys
+    are written in the file's indentation and line ends. The new record is checked as
+    ``write_sidecar`` checks it (``root``, ``check``). Raises SidecarError when the sidecar
+    cannot be read or the new record is invalid (the file is then left as it was). Returns
+    the record written.
     """
+    target = Path(session_dir) / SIDECAR_NAME
     with sidecar_lock(session_dir):
-        comments = leading_comments(Path(session_dir) / SIDECAR_NAME)
-        record = coerce_record(change(read_sidecar(session_dir)))
-        write_sidecar(
-            session_dir, record, overwrite=True, root=root, check=check, comments=comments
-        )
+        data = _read(target)
+        parsed = parse_sidecar(data, str(target))
+        if parsed.record is None:
+            raise SidecarError(parsed.findings)
+        record = coerce_record(change(parsed.record))
+        edited = edited_sidecar(data, parsed.record, record, str(target))
+        write_checked(session_dir, record, edited, overwrite=True, root=root, check=check)
     return record
 
 
-def leading_comments(path: Path) -> str:
-    """The comment lines (and blank lines) a sidecar starts with: its
-    ``# yaml-language-server`` modeline and the writer's notes survive an update. Comments
-    further down belong to keys that the update may change or remove, and are not kept."""
+def replace_sidecar(
+    session_dir: str | os.PathLike[str],
+    record: Sidecar | Mapping[str, Any],
+    *,
+    root: str | os.PathLike[str] | None = None,
+    check: bool = True,
+) -> Path:
+    """Write ``record`` over the sidecar of ``session_dir`` (``new --force``): a minimal
+    edit of the file there when it reads as a sidecar, else a new file; under the lock."""
+    sidecar = coerce_record(record)
+    target = Path(session_dir) / SIDECAR_NAME
+    Path(session_dir).mkdir(parents=True, exist_ok=True)
+    with sidecar_lock(session_dir, findings=False):
+        try:
+            data = _read(target)
+        except SidecarError:
+            data = b""
+        parsed = parse_sidecar(data, str(target)) if data else None
+        if parsed is not None and parsed.record is not None:
+            data = edited_sidecar(data, parsed.record, sidecar, str(target))
+        else:
+            data = dump_sidecar(sidecar)
+        return write_checked(session_dir, sidecar, data, overwrite=True, root=root, check=check)
+
+
+def attribute_text(loc: tuple[str | int, ...]) -> bool:
+    """Where a sidecar's scalars are read as the text written: attribute values."""
+    return loc[:1] == ("attributes",) and (len(loc) == 2 or loc[2:] == ("value",))
+
+
+def edited_sidecar(data: bytes, old: Sidecar, new: Sidecar, path: str) -> bytes:
+    """The sidecar ``data`` (reading as ``old``) changed to read as ``new``, changing only
+    the lines whose values change. Where no minimal edit reads back as ``new`` (never for
+    a file this package or a plain editor wrote), the file is written anew with its leading
+    comments and a ``RewriteWarning`` says so."""
     try:
-        text = read_regular(str(path), READ_LIMIT).decode("utf-8").removeprefix("\ufeff")
-    except (OSError, UnicodeDecodeError):
-        return ""  # read_sidecar reports it
-    kept: list[str] = []
-    for line in text.splitlines(keepends=True):
-        if line.strip() and not line.lstrip().startswith("#"):
-            break
-        kept.append(line.rstrip("\r\n") + "\n")
-    while kept and not kept[-1].strip():
-        kept.pop()
-    return "".join(kept)
+        edited = edit_document(data, to_document(old), to_document(new), as_text=attribute_text)
+    except (ValueError, YamlProblem):
+        edited = None
+    if edited is not None and edited.minimal and parse_sidecar(edited.data, path).record == new:
+        return edited.data
+    text = data.decode("utf-8", errors="replace").removeprefix("\ufeff")
+    message = f"{path}: could not be edited in place; rewritten, keeping its leading comments"
+    warnings.warn(RewriteWarning(message), stacklevel=3)
+    return leading_comments(text).encode("utf-8") + dump_sidecar(new)
+
+
+def _read(target: Path) -> bytes:
+    try:
+        return read_regular(str(target), READ_LIMIT)
+    except OSError as exc:
+        message = f"cannot be read: {exc.strerror or exc}"
+        raise SidecarError([Finding.make("unreadable", str(target), message)]) from exc

@@ -14,87 +14,30 @@ from pathlib import Path
 from typing import Any
 
 import filelock
-import yaml
 from pydantic import ValidationError
 
 from ..findings import Finding
 from ..layout import SIDECAR_NAME, TEMP_PREFIX
-from ..read.ambiguous import plain_is_ambiguous
 from ..read.problems import schema_findings
 from ..read.sidecar import SidecarError, parse_sidecar
 from ..records import Sidecar
+from .dump import dump_sidecar, dump_yaml, to_document
+
+__all__ = [
+    "SidecarWarning",
+    "atomic_write",
+    "coerce_record",
+    "dump_sidecar",
+    "dump_yaml",
+    "remove_stale_temps",
+    "to_document",
+    "write_checked",
+    "write_sidecar",
+]
 
 _TEMP_NAME = re.compile(r"\.session\.yaml\.[0-9a-f]{12}\.tmp")
 # A temporary file this old that no writer holds was left by a writer that was killed.
 STALE_TEMP_SECONDS = 3600
-
-
-def to_document(record: Sidecar) -> dict[str, Any]:
-    """The sidecar as plain data in the key order of docs/format.md; absent keys left out."""
-    document: dict[str, Any] = {}
-    for key in Sidecar.KEY_ORDER:
-        value = getattr(record, key)
-        if value is None:
-            continue
-        if key == "attributes":
-            value = {
-                name: attribute.value
-                if attribute.blob is None
-                else {"value": attribute.value, "blob": attribute.blob}
-                if attribute.value
-                else {"blob": attribute.blob}
-                for name, attribute in value.items()
-            }
-        document[key] = value
-    return document
-
-
-class _Dumper(yaml.SafeDumper):
-    """Safe dumper that writes multi-line text as a literal block."""
-
-
-# Characters YAML readers treat as breaks or refuse raw: such text is written double-quoted,
-# where they are escaped (PyYAML's emitter would otherwise write some of them raw).
-_ESCAPE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\ufeff\ufffe\uffff]")
-
-
-def _text(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
-    if _ESCAPE.search(value):
-        style: str | None = '"'
-    elif "\n" in value.rstrip("\n"):
-        style = "|"
-    elif plain_is_ambiguous(value):  # '0o17' plain is 15 to YAML 1.2 readers
-        style = "'"
-    else:
-        style = None
-    return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
-
-
-def _list(dumper: yaml.SafeDumper, value: list[Any]) -> yaml.SequenceNode:
-    flat = all(isinstance(item, (str, int, float, bool)) or item is None for item in value)
-    return dumper.represent_sequence("tag:yaml.org,2002:seq", value, flow_style=flat)
-
-
-_Dumper.add_representer(str, _text)
-_Dumper.add_representer(list, _list)
-
-
-def dump_yaml(document: Any) -> str:
-    """Block YAML, lists of scalars inline, text that YAML 1.1 and 1.2 would read
-    differently quoted: what every writer of the package writes (sidecars, registries)."""
-    return yaml.dump(
-        document,
-        Dumper=_Dumper,
-        sort_keys=False,
-        allow_unicode=True,
-        default_flow_style=False,
-        width=100,
-    )
-
-
-def dump_sidecar(record: Sidecar) -> bytes:
-    """The bytes ``write_sidecar`` writes: block YAML, lists of scalars inline."""
-    return dump_yaml(to_document(record)).encode("utf-8")
 
 
 def coerce_record(record: Sidecar | Mapping[str, Any]) -> Sidecar:
@@ -119,7 +62,12 @@ def atomic_write(target: Path, data: bytes, *, overwrite: bool = True) -> None:
     supported, the target is checked just before the rename.
     """
     directory = target.parent
-    temp = directory / f"{TEMP_PREFIX}{secrets.token_hex(6)}.tmp"
+    if not directory.is_dir():  # said of the user's path, not of the temporary file's
+        raise FileNotFoundError(
+            errno.ENOENT, f"no such directory: {directory} (create it first)", str(target)
+        )
+    prefix = TEMP_PREFIX if target.name == SIDECAR_NAME else f".{target.name}."
+    temp = directory / f"{prefix}{secrets.token_hex(6)}.tmp"
     mode = target.stat().st_mode & 0o7777 if target.exists() else 0o666
     fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0), mode)
     try:
@@ -252,9 +200,23 @@ def write_sidecar(
     if comments and not comments.endswith("\n"):
         comments += "\n"
     data = comments.encode("utf-8") + dump_sidecar(sidecar)
+    return write_checked(session_dir, sidecar, data, overwrite=overwrite, root=root, check=check)
+
+
+def write_checked(
+    session_dir: str | os.PathLike[str],
+    record: Sidecar,
+    data: bytes,
+    *,
+    overwrite: bool = False,
+    root: str | os.PathLike[str] | None = None,
+    check: bool = True,
+) -> Path:
+    """Write ``data`` as the sidecar of ``session_dir`` once it reads back as ``record``
+    and ``record`` passes the root's checks (``write_sidecar``'s rules); atomic."""
     target = Path(session_dir) / SIDECAR_NAME
     parsed = parse_sidecar(data, str(target))
-    if parsed.record != sidecar:
+    if parsed.record != record:
         findings = parsed.findings or (
             Finding.make("schema", str(target), "would not read back equal to the record"),
         )
@@ -264,7 +226,7 @@ def write_sidecar(
             errno.EEXIST, "exists; pass overwrite=True to replace it", str(target)
         )
     if check:
-        _check(session_dir, sidecar, root)
+        _check(session_dir, record, root)
     target.parent.mkdir(parents=True, exist_ok=True)
     atomic_write(target, data, overwrite=overwrite)
     return target
