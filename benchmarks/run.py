@@ -15,6 +15,10 @@ minimums, the least disturbed runs on a shared machine):
 * peak memory     max RSS of a cold index: the main process plus each worker
 * pybids          (``--pybids N ...``, at those sizes) ``BIDSLayout(validate=False)`` on the equivalent BIDS tree,
                   pybids in its own venv (``bids.py``); the ratio is pybids / ours
+* publish / pull  (``--publish N ...``, at those sizes) against a throwaway PostgreSQL 15:
+                  first publish next to a COPY floor of the same rows, a no-change
+                  republish next to a no-change refresh, 1% replace and prune, pull, each
+                  as its own process with its max RSS (``publish.py``)
 * s3 cold / warm  (``--s3 N``) N sidecars in a bucket of a local S3 endpoint (moto's
                   server, ``s3.py``) vs listing + reading them with s3fs directly
 
@@ -287,6 +291,21 @@ def s3(n: int, workdir: Path, repeat: int, figures: list[Figure]) -> None:
             shutil.rmtree(scratch, ignore_errors=True)
 
 
+def publishing(sizes: list[int], workdir: Path, repeat: int, figures: list[Figure]) -> None:
+    """The publish and pull rows (``publish.py``), against one throwaway PostgreSQL."""
+    from publish import figures as publish_figures
+    from publish import server
+
+    with server(use_environment=False):
+        for n in sizes:
+            root = workdir / f"root-{n}"
+            if not (root / "registry").is_dir():
+                shutil.rmtree(root, ignore_errors=True)
+                generate(n, str(root))
+            for name, ours, floor, unit, target in publish_figures(n, root, workdir, repeat):
+                show(Figure(name, f"{n:,}", ours, floor, unit, target), figures)
+
+
 def markdown(figures: list[Figure], command: str) -> str:
     lines = [
         "# Benchmarks",
@@ -312,6 +331,10 @@ def main() -> None:
         "--pybids", type=int, nargs="*", default=[], metavar="N", help="also pybids at these sizes"
     )
     parser.add_argument("--s3", type=int, default=0, metavar="N", help="also N sidecars on S3")
+    parser.add_argument(
+        "--publish", type=int, nargs="*", default=[], metavar="N",
+        help="also publish/pull into PostgreSQL at these sizes",
+    )  # fmt: skip
     parser.add_argument("--markdown", type=Path, help="also write the table here")
     args = parser.parse_args()
     args.workdir.mkdir(parents=True, exist_ok=True)
@@ -324,10 +347,13 @@ def main() -> None:
         bench(n, args.workdir, args.repeat, figures, n in args.pybids)
     if args.s3:
         s3(args.s3, args.workdir, args.repeat, figures)
+    if args.publish:
+        publishing(args.publish, args.workdir, args.repeat, figures)
     if args.markdown:
         shown = [str(n) for n in args.sizes] + [f"--repeat {args.repeat}"]
         shown += ["--pybids " + " ".join(map(str, args.pybids))] if args.pybids else []
         shown += [f"--s3 {args.s3}"] if args.s3 else []
+        shown += ["--publish " + " ".join(map(str, args.publish))] if args.publish else []
         command = " ".join(["python benchmarks/run.py", *shown, f"--markdown {args.markdown}"])
         args.markdown.write_text(markdown(figures, command), encoding="utf-8")
 

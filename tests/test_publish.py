@@ -305,3 +305,18 @@ def test_a_refused_insert_writes_nothing(
     ):
         publish(root, schema_name)
     assert all(rows == [] for rows in database_rows(schema_name).values())
+
+
+def test_text_with_tabs_newlines_and_backslashes_round_trips(root: Path, schema_name: str) -> None:
+    """The bulk path (COPY's text format on PostgreSQL) escapes what it must."""
+    sidecar = root / "M001" / "session 000" / "session.yaml"
+    text = sidecar.read_text(encoding="utf-8").replace(
+        "note: 'Session 0: drift near the end, Ünterhaus protocol'",
+        'note: "tab\\there, back\\\\slash \\\\N, new\\nline, cr\\r, \\\\x00"',
+    )
+    sidecar.write_text(text, encoding="utf-8")
+    assert publish(root, schema_name).ok
+    (note,) = [r["session_note"] for r in database_rows(schema_name)["session_note"]
+               if "tab" in r["session_note"]]  # fmt: skip
+    assert note == "tab\there, back\\slash \\N, new\nline, cr\r, \\x00"
+    assert_same_tables(catalog_rows(root), database_rows(schema_name))

@@ -140,6 +140,21 @@ def test_console_script_connects_from_dj_variables(
     assert done.stderr == ""  # on MariaDB too: DataJoint's warning is explained in the docs
 
 
+@pytest.mark.backends("postgresql")  # the test MariaDB may offer TLS
+def test_a_local_server_without_tls_is_reached_without_a_warning(
+    postgres_server: PostgresServer, schema_name: str
+) -> None:
+    env = {**os.environ, **postgres_server.env()}
+    del env["DJ_USE_TLS"]  # DataJoint's default: try TLS, warn, fall back
+    for host in ("127.0.0.1", "localhost"):
+        done = _console({**env, "DJ_HOST": host}, str(LAB), "--schema", schema_name)
+        assert done.returncode == 0, done.stderr
+        assert done.stderr == ""  # no "SSL connection failed ... Falling back to non-SSL"
+    required = _console({**env, "DJ_USE_TLS": "true"}, str(LAB), "--schema", schema_name)
+    assert required.returncode == 2  # asked for TLS, which this server does not offer
+    assert "cannot connect to the postgresql server" in required.stderr
+
+
 def test_console_script_cannot_connect_exits_2(postgres_server: PostgresServer) -> None:
     env = {**os.environ, **postgres_server.env(), "DJ_PORT": "1", "DJ_USE_TLS": "false"}
     done = _console(env, str(LAB), "--schema", "unreachable")

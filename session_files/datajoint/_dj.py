@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
+import importlib.util
+import threading
 import warnings
 from types import ModuleType
 
@@ -37,3 +40,18 @@ def load() -> ModuleType:
         msg = f"DataJoint {version} is installed; session-files needs DataJoint 2: {INSTALL_HINT}"
         raise MissingExtraError(msg)
     return module
+
+
+def load_in_background() -> threading.Thread:
+    """Start importing DataJoint in a thread (join it, then call ``load``); a missing
+    DataJoint raises MissingExtraError here, before anything else is done."""
+    if importlib.util.find_spec("datajoint") is None:
+        load()  # raises, saying what to install
+    thread = threading.Thread(target=_load_quietly, name="import datajoint", daemon=True)
+    thread.start()
+    return thread
+
+
+def _load_quietly() -> None:
+    with contextlib.suppress(Exception):  # ``load`` in the caller's thread raises it again
+        load()

@@ -163,6 +163,11 @@ class Accountant:
         return deleted
 
 
+def full_name(table: Table) -> str:
+    """``schema.table``, as reports show it."""
+    return f"{table[0]}.{table[1]}"
+
+
 def _either(conditions: list[tuple[str, list[Any]]]) -> tuple[str, list[Any]]:
     where = " OR ".join(f"({sql})" for sql, _ in conditions)
     args = [value for _, values in conditions for value in values]

@@ -17,6 +17,10 @@ class PublishError(Exception):
     """Publishing could not run: no connection, or the database refused a statement."""
 
 
+class SchemaMismatch(PublishError):
+    """The schema's tables differ from what session-files declares; nothing was written."""
+
+
 class PublishRefused(Exception):
     """The root has error findings and ``allow_errors`` was not given."""
 

@@ -182,8 +182,10 @@ def _plan_registry(
             continue
         owner = owners.registry.get(entry)
         differing = [c for c in columns if c not in primary and not same_value(row[c], stored[c])]
-        described = tuple(f"{c} is {stored[c]!r} there, {row[c]!r} in the files" for c in differing)
-        if differing and owner is not None and owner != owners.root_id:
+        foreign = owner is not None and owner != owners.root_id
+        files = f"in the files of root {owners.root_id!r}" if foreign else "in the files"
+        described = tuple(f"{c} is {stored[c]!r} there, {row[c]!r} {files}" for c in differing)
+        if differing and foreign:
             plan.foreign_registry.append(Conflict(table, key, described, owner))
         elif differing:
             changed.append(row)

@@ -7,6 +7,7 @@ them and no foreign key ties them to the pipeline:
 - ``~session_files_session``: ``subject``, ``session_datetime`` -> ``root_id``
 - ``~session_files_registry``: ``table_name`` (subject, project, experimenter), ``entry``
   (its key) -> ``root_id``
+- ``~session_files_root``: ``root_id`` -> the stamp of its last publish in sync (``stamp``)
 
 A row whose session (or entry) is gone is ignored: provenance only speaks for what exists.
 """
@@ -20,7 +21,13 @@ from .plan import SessionKey
 
 SESSION_TABLE = "~session_files_session"
 REGISTRY_TABLE = "~session_files_registry"
+ROOT_TABLE = "~session_files_root"  # per root: the stamp of its last publish in sync (stamp)
 CHUNK = 500
+
+
+def name(connection: Any, schema: str, table: str) -> str:
+    """The quoted full name of a provenance table."""
+    return _name(connection, schema, table)
 
 
 def _name(connection: Any, schema: str, table: str) -> str:
@@ -34,7 +41,7 @@ def exists(connection: Any, schema: str) -> bool:
     # database that does not exist yet (a dry run before the first publish).
     sql = "SELECT table_name FROM information_schema.tables WHERE table_schema = %s"
     names = {str(row[0]) for row in connection.query(sql, args=(schema,)).fetchall()}
-    return SESSION_TABLE in names and REGISTRY_TABLE in names
+    return {SESSION_TABLE, REGISTRY_TABLE, ROOT_TABLE} <= names
 
 
 def declare(connection: Any, schema: str) -> None:
@@ -55,6 +62,12 @@ def declare(connection: Any, schema: str) -> None:
         f"{quote('table_name')} varchar(64) NOT NULL, {quote('entry')} varchar(64) NOT NULL,"
         f" {quote('root_id')} varchar(1024) NOT NULL,"
         f" PRIMARY KEY ({quote('table_name')}, {quote('entry')}))"
+    )
+    # one row per root (publishers take turns: a root's row is deleted, then inserted)
+    connection.query(
+        f"CREATE TABLE IF NOT EXISTS {_name(connection, schema, ROOT_TABLE)} ("
+        f"{quote('root_id')} varchar(1024) NOT NULL, {quote('view_stamp')} varchar(64) NOT NULL,"
+        f" {quote('xid')} bigint NOT NULL, {quote('counts')} text NOT NULL)"
     )
 
 

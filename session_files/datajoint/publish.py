@@ -12,26 +12,26 @@ one run writes is written in a single transaction.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import os
-import sys
 from collections import defaultdict
+from collections.abc import Callable
 from types import ModuleType
 from typing import Any
 
-from session_files.records import SESSION_TABLES, TABLES
+from session_files.records import TABLES
 
-from . import _dj, collation, provenance
+from . import _dj, backend, collation, declaration, provenance, stamp
+from .apply import apply_plan
 from .cascade import Accountant, Cascade, Delete
 from .definitions import UPSTREAM, check_schema_name, class_name
 from .errors import ActivationError, PublishError, PublishRefused
 from .pipeline import Pipeline, activate, linked_tables
-from .plan import Op, Owners, Plan, Rows, make_plan
-from .result import PublishResult
+from .plan import Owners, Plan, Rows, make_plan
+from .result import PublishResult, result_of
 from .roots import root_identity
 from .tables import connect, database_errors, declared, fetch_owned, owned_columns
-
-CHUNK = 500
 
 
 def publish(
@@ -57,37 +57,44 @@ def publish(
     only when stderr is a terminal.
     """
     from session_files.api import validate_and_load
+    from session_files.index.store import default_index_path
+    from session_files.read.scan import open_root
 
     check_schema_name(schema_name)
-    _dj.load()  # fail before reading the root when DataJoint is missing
-    report, catalog = validate_and_load(root, registry=registry)
+    loading = _dj.load_in_background()  # DataJoint's import (~1-2 s) while the root is read
+    # The root's persistent index (made when missing, as `session-files index` does): a
+    # publish that follows another reads only what changed on disk.
+    index = default_index_path(open_root(root), create=True)
+    report, catalog = validate_and_load(root, registry=registry, index=index)
     try:
+        loading.join()
+        _dj.load()  # imported by now, or the error saying how to install it
         if report.errors and not allow_errors:
             raise PublishRefused(report.errors, str(root))
-        files = {table: catalog[table].to_dicts() for table in TABLES}
+        if prune and report.errors:
+            msg = (
+                f"--prune with errors in {root}: a session whose sidecar has an error would be"
+                " deleted from the database; fix the errors first"
+            )
+            raise PublishError(msg)
+        from .vocabulary import publish_root_vocabulary  # the lab vocabulary's tables
+
+        # other rules in the database refuse the publish before anything is written
+        counts = publish_root_vocabulary(root, registry, schema_name, replace, dry_run=True)
+        result = _publish_view(
+            lambda: {table: catalog[table].to_dicts() for table in TABLES},
+            schema_name,
+            view=stamp.view_stamp(index),
+            root_id=root_id or root_identity(root),
+            replace=replace,
+            prune=prune,
+            cascade=cascade,
+            dry_run=dry_run,
+            linking_module=linking_module,
+            progress=progress,
+        )
     finally:
         catalog.close()
-    if prune and report.errors:
-        msg = (
-            f"--prune with errors in {root}: a session whose sidecar has an error would be"
-            " deleted from the database; fix the errors first"
-        )
-        raise PublishError(msg)
-    from .vocabulary import publish_root_vocabulary  # the lab vocabulary's tables
-
-    # other rules in the database refuse the publish before anything is written
-    counts = publish_root_vocabulary(root, registry, schema_name, replace, dry_run=True)
-    result = publish_rows(
-        files,
-        schema_name,
-        root_id=root_id or root_identity(root),
-        replace=replace,
-        prune=prune,
-        cascade=cascade,
-        dry_run=dry_run,
-        linking_module=linking_module,
-        progress=progress,
-    )
     if not result.refused and not dry_run:
         counts = publish_root_vocabulary(root, registry, schema_name, replace, dry_run=False)
     result = dataclasses.replace(result, vocabulary_rows=counts)
@@ -108,11 +115,97 @@ def publish_rows(
 ) -> PublishResult:
     """Publish rows of the relational view (table name -> rows) into ``schema_name``, as the
     root ``root_id``."""
+    return _publish_view(
+        lambda: files,
+        schema_name,
+        view=None,
+        root_id=root_id,
+        replace=replace,
+        prune=prune,
+        cascade=cascade,
+        dry_run=dry_run,
+        linking_module=linking_module,
+        progress=progress,
+    )
+
+
+def _publish_view(
+    files: Callable[[], dict[str, Rows]],
+    schema_name: str,
+    *,
+    view: str | None,
+    root_id: str,
+    replace: bool,
+    prune: bool,
+    cascade: bool,
+    dry_run: bool,
+    linking_module: ModuleType | str | None,
+    progress: bool | None,
+) -> PublishResult:
     dj = _dj.load()
     connection = connect(dj)
-    collation.check(connection, schema_name, files, root_id)  # before the schema is created
+    if not dry_run:  # publishers of one schema take turns; a dry run only reads
+        with database_errors("nothing was written: "):
+            backend.lock_schema(connection, schema_name)
+    try:
+        return _publish(
+            dj,
+            connection,
+            files,
+            schema_name,
+            view=view,
+            root_id=root_id,
+            replace=replace,
+            prune=prune,
+            cascade=cascade,
+            dry_run=dry_run,
+            linking_module=linking_module,
+            progress=progress,
+        )
+    finally:
+        if not dry_run:
+            with contextlib.suppress(Exception):  # the server drops it with the connection
+                backend.unlock_schema(connection, schema_name)
+
+
+def _publish(
+    dj: ModuleType,
+    connection: Any,
+    load: Callable[[], dict[str, Rows]],
+    schema_name: str,
+    *,
+    view: str | None,
+    root_id: str,
+    replace: bool,
+    prune: bool,
+    cascade: bool,
+    dry_run: bool,
+    linking_module: ModuleType | str | None,
+    progress: bool | None,
+) -> PublishResult:
+    files: dict[str, Rows] | None = None
     with database_errors():
+        new_schema = schema_name not in dj.list_schemas(connection)
+    if new_schema:  # keys that collide in the database refuse it before it is created
+        files = load()
+        collation.check(connection, schema_name, files, root_id)
+    with database_errors("nothing was written: "):
         pipeline = _pipeline(dj, connection, schema_name, linking_module, dry_run=dry_run)
+    stamps = stamp.Stamps(connection, pipeline, root_id, view)
+    with database_errors():
+        kept = stamps.in_sync() if files is None else None
+    if kept is not None:  # the schema holds this very view: nothing to fetch, nor to change
+        return PublishResult(
+            schema=schema_name,
+            root_id=root_id,
+            dry_run=dry_run,
+            sessions_unchanged=kept.counts.get("sessions", 0),
+            registry_unchanged=kept.counts.get("registry", 0),
+        )
+    if files is None:
+        files = load()
+        collation.check(connection, schema_name, files, root_id)
+    with database_errors():
         columns = {table: owned_columns(pipeline, table) for table in TABLES}
         database = {table: fetch_owned(pipeline, table, columns[table]) for table in TABLES}
         owners = Owners(
@@ -128,18 +221,24 @@ def publish_rows(
         accountant = Accountant(connection) if deletes else None
         reach = accountant.cascade(deletes) if accountant else Cascade()
     declared = _declared_tables(pipeline)
-    result = _result(plan, schema_name, root_id, reach, declared, replace=replace, prune=prune)
+    result = result_of(plan, schema_name, root_id, reach, declared, replace=replace, prune=prune)
     result = dataclasses.replace(
         result, dry_run=dry_run, refused=bool(result.downstream) and not cascade
     )
-    if dry_run or result.refused or pipeline is None or not _writes(result, plan):
+    if dry_run or result.refused or pipeline is None:
         return result
-    with database_errors("nothing was written: "):
-        provenance.declare(connection, schema_name)
+    in_sync = result.ok  # once the plan is written, the schema holds exactly this view
+    if not _writes(result, plan):
+        if in_sync:
+            with database_errors(), connection.transaction:
+                stamps.record(files)
+        return result
     with database_errors("nothing was written: "), connection.transaction:
-        counts = _apply(
+        counts = apply_plan(
             pipeline, plan, columns, result, accountant, reach, declared, progress=progress
         )
+        if in_sync:
+            stamps.record(files)
     return dataclasses.replace(result, **counts)
 
 
@@ -155,18 +254,21 @@ def _pipeline(
     *,
     dry_run: bool,
 ) -> Pipeline | None:
-    """Activate the schema; a dry run never creates it, nor any table."""
+    """Activate the schema, declared and checked (``declaration``); a dry run never creates
+    it, nor any table, but refuses a mismatched schema the same way."""
     if not dry_run:
-        return activate(schema_name, linking_module=linking_module)
+        return declaration.prepare(dj, connection, schema_name, linking_module)
     if schema_name not in dj.list_schemas(connection):
         if linking_module is None:
             return None
         upstream = linked_tables(linking_module)
         tables = {table: upstream[class_name(table)] for table in UPSTREAM}
         return Pipeline(schema=None, tables=tables, linked=True)
-    return activate(
+    pipeline = activate(
         schema_name, create_schema=False, create_tables=False, linking_module=linking_module
     )
+    declaration.refuse(schema_name, declaration.inspect(pipeline))
+    return pipeline
 
 
 def _check_required(pipeline: Pipeline | None, plan: Plan, columns: dict[str, list[str]]) -> None:
@@ -220,123 +322,3 @@ def _deletes(pipeline: Pipeline | None, plan: Plan, *, replace: bool, prune: boo
         for table, rows in keys.items()
         if rows
     ]
-
-
-def _full(table: tuple[str, str]) -> str:
-    return f"{table[0]}.{table[1]}"
-
-
-def _result(
-    plan: Plan,
-    schema: str,
-    root_id: str,
-    reach: Cascade,
-    declared: dict[tuple[str, str], str],
-    *,
-    replace: bool,
-    prune: bool,
-) -> PublishResult:
-    def keys(rows_by_table: dict[str, Rows]) -> dict[str, tuple[str, ...]]:
-        return {
-            table: tuple(str(row[TABLES[table].PRIMARY_KEY[0]]) for row in rows)
-            for table, rows in rows_by_table.items()
-            if rows
-        }
-
-    replaced = list(plan.changed_sessions) if replace else []
-    conflicts = [*plan.foreign_registry, *plan.foreign_sessions]
-    if not replace:
-        conflicts = [*plan.registry_conflicts, *plan.foreign_registry, *plan.session_conflicts,
-                     *plan.foreign_sessions]  # fmt: skip
-    changes = {c.key: c.differences for c in plan.session_conflicts if c.key in replaced}
-    return PublishResult(
-        schema=schema,
-        root_id=root_id,
-        sessions_inserted=tuple(plan.new_sessions),
-        sessions_replaced=tuple(replaced),
-        sessions_unchanged=len(plan.unchanged_sessions),
-        sessions_adopted=tuple(plan.adopted_sessions),
-        sessions_missing=tuple(plan.missing_sessions),
-        sessions_pruned=tuple(plan.missing_sessions) if prune else (),
-        registry_inserted=keys(plan.new_registry),
-        registry_updated=keys(plan.changed_registry) if replace else {},
-        registry_unchanged=sum(plan.unchanged_registry.values()),
-        conflicts=tuple(conflicts),
-        changes_by_session={(k[0], k[1]): v for k, v in changes.items()},
-        cascade={_full(t): n for t, n in sorted(reach.counts.items()) if n},
-        downstream={_full(t): n for t, n in sorted(reach.beyond(set(declared)).items())},
-    )
-
-
-def _apply(
-    pipeline: Pipeline,
-    plan: Plan,
-    columns: dict[str, list[str]],
-    result: PublishResult,
-    accountant: Accountant | None,
-    reach: Cascade,
-    declared: dict[tuple[str, str], str],
-    *,
-    progress: bool | None,
-) -> dict[str, Any]:
-    """Write the plan inside the caller's transaction: deletes (children first), updates,
-    inserts, provenance. Returns the row counts per table for the result."""
-    from tqdm import tqdm
-
-    connection = pipeline.schema.connection
-    schema = pipeline.schema_name
-    replaced = set(result.sessions_replaced)
-    deleted: dict[str, int] = {}
-    if accountant is not None and reach.conditions:
-        for reached, count in accountant.delete(reach).items():
-            if reached not in declared and count > reach.counts.get(reached, 0):
-                msg = (
-                    f"{_full(reached)} gained rows that the delete reaches while publishing;"
-                    " run again to see them"
-                )
-                raise PublishError(msg)
-            if count:
-                deleted[declared.get(reached, _full(reached))] = count
-    updated: dict[str, int] = defaultdict(int)
-    ops: list[Op] = [op for key in replaced for op in plan.changed_sessions[key]]
-    for table in UPSTREAM:
-        if result.registry_updated.get(table):
-            for row in plan.changed_registry.get(table, []):
-                pipeline.tables[table].update1({c: row[c] for c in columns[table]})
-                updated[table] += 1
-    for op in ops:
-        if op.kind == "update":
-            pipeline.tables[op.table].update1(op.row)
-            updated[op.table] += 1
-    batches: list[tuple[str, Rows]] = [(t, plan.new_registry.get(t, [])) for t in UPSTREAM]
-    for table in SESSION_TABLES:
-        rows = [row for key in plan.new_sessions for row in plan.session_rows[key].get(table, [])]
-        rows += [op.row for op in ops if op.kind == "insert" and op.table == table]
-        batches.append((table, rows))
-    show = sys.stderr.isatty() if progress is None else progress
-    total = sum(len(rows) for _, rows in batches)
-    inserted: dict[str, int] = {}
-    with tqdm(total=total, disable=not show, delay=1.0, unit=" rows", file=sys.stderr) as bar:
-        for table, rows in batches:
-            target = pipeline.tables[table]
-            for start in range(0, len(rows), CHUNK):
-                chunk = [{c: row[c] for c in columns[table]} for row in rows[start : start + CHUNK]]
-                target.insert(chunk)
-                bar.update(len(chunk))
-            if rows:
-                inserted[table] = len(rows)
-    owned = [*plan.new_sessions, *result.sessions_replaced, *plan.adopted_sessions]
-    provenance.forget_sessions(connection, schema, list(result.sessions_pruned))
-    provenance.record_sessions(connection, schema, owned, result.root_id)
-    entries = [
-        (table, key)
-        for table in UPSTREAM
-        for key in (
-            *result.registry_inserted.get(table, ()),
-            *result.registry_updated.get(table, ()),
-        )
-    ]
-    provenance.record_registry(
-        connection, schema, [*entries, *plan.adopted_registry], result.root_id
-    )
-    return {"rows_inserted": inserted, "rows_updated": dict(updated), "rows_deleted": deleted}

@@ -4,7 +4,8 @@ The reverse of ``publish``: the schema may have been declared by session-files o
 element-session's own definitions. Only the columns the record models know are read. The
 directory of a session is its ``session_directory.session_dir``, else the root config's
 ``layout``. Every file is checked before any is written; a different existing file is
-left alone (and nothing is written) unless ``force``. Files are written atomically.
+left alone (and nothing is written) unless ``force``. Files are written atomically
+(``pullfiles``).
 """
 
 from __future__ import annotations
@@ -26,13 +27,14 @@ from session_files.read.config import RootConfig, expected_session_dir, parse_co
 from session_files.read.registry import parse_registry
 from session_files.read.sidecar import SidecarError, parse_sidecar
 from session_files.records import REGISTRIES, SESSION_TABLES, TABLES
-from session_files.write.writer import atomic_write, coerce_record, dump_sidecar, dump_yaml
+from session_files.write.writer import coerce_record, dump_sidecar, dump_yaml
 
 from . import _dj, provenance
 from .definitions import UPSTREAM, check_schema_name
 from .errors import PublishError
 from .pipeline import activate
 from .plan import Rows, SessionKey, session_label
+from .pullfiles import write_files
 from .tables import connect, database_errors, fetch_owned, owned_columns
 
 DEFAULT_LAYOUT = "{subject}/{session_datetime:%Y-%m-%d_%H-%M-%S}"
@@ -158,10 +160,7 @@ def pull(
     )
     if differing and not force:
         return PullResult(**{**result.__dict__, "refused": True})
-    for path in [*written, *differing]:
-        destination = target.joinpath(*path.split("/"))
-        destination.parent.mkdir(parents=True, exist_ok=True)
-        atomic_write(destination, files[path])
+    write_files(target, {path: files[path] for path in [*written, *differing]})
     return PullResult(**{**result.__dict__, "written": tuple(sorted([*written, *differing]))})
 
 

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from .plan import Conflict, SessionKey
+from session_files.records import TABLES
+
+from .cascade import Cascade, full_name
+from .plan import Conflict, Plan, Rows, SessionKey
 
 
 @dataclass(frozen=True)
@@ -58,3 +61,47 @@ class PublishResult:
             len(self.sessions_inserted) + len(self.sessions_replaced) + len(self.sessions_pruned)
         )
         return sessions + registry + updated
+
+
+def result_of(
+    plan: Plan,
+    schema: str,
+    root_id: str,
+    reach: Cascade,
+    declared: dict[tuple[str, str], str],
+    *,
+    replace: bool,
+    prune: bool,
+) -> PublishResult:
+    """The result of a plan (before it is written), with the rows its deletes reach."""
+
+    def keys(rows_by_table: dict[str, Rows]) -> dict[str, tuple[str, ...]]:
+        return {
+            table: tuple(str(row[TABLES[table].PRIMARY_KEY[0]]) for row in rows)
+            for table, rows in rows_by_table.items()
+            if rows
+        }
+
+    replaced = list(plan.changed_sessions) if replace else []
+    conflicts = [*plan.foreign_registry, *plan.foreign_sessions]
+    if not replace:
+        conflicts = [*plan.registry_conflicts, *plan.foreign_registry, *plan.session_conflicts,
+                     *plan.foreign_sessions]  # fmt: skip
+    changes = {c.key: c.differences for c in plan.session_conflicts if c.key in replaced}
+    return PublishResult(
+        schema=schema,
+        root_id=root_id,
+        sessions_inserted=tuple(plan.new_sessions),
+        sessions_replaced=tuple(replaced),
+        sessions_unchanged=len(plan.unchanged_sessions),
+        sessions_adopted=tuple(plan.adopted_sessions),
+        sessions_missing=tuple(plan.missing_sessions),
+        sessions_pruned=tuple(plan.missing_sessions) if prune else (),
+        registry_inserted=keys(plan.new_registry),
+        registry_updated=keys(plan.changed_registry) if replace else {},
+        registry_unchanged=sum(plan.unchanged_registry.values()),
+        conflicts=tuple(conflicts),
+        changes_by_session={(k[0], k[1]): v for k, v in changes.items()},
+        cascade={full_name(t): n for t, n in sorted(reach.counts.items()) if n},
+        downstream={full_name(t): n for t, n in sorted(reach.beyond(set(declared)).items())},
+    )
