@@ -76,6 +76,12 @@ REFUSED = [
     ("attributes:\n  x:\n    blob: ! 12\n", "yaml-syntax", 5, 11, "remove it"),
     ("attributes:\n  x: &an:chor value\n", "yaml-syntax", 4, 6, "end the name with a space"),
     ("attributes:\n  x:\n    blob: [{'a':b}]\n", "yaml-syntax", 5, 16, "put a space after ':'"),
+    # a lone '-' ending plain text right before a flow indicator: yaml-rs refuses it (found by
+    # the ci-fuzz profile); the line reader declines it, so both paths give this finding
+    ("experimenters: [alice -]\n", "yaml-syntax", 3, 17, "or put a space before ']'"),
+    ("experimenters: [alice -, bob]\n", "yaml-syntax", 3, 17, "quote it ('alice -')"),
+    ("attributes:\n  x:\n    blob: {e: f -}\n", "yaml-syntax", 5, 15, "put a space before '}'"),
+    ("attributes:\n  x:\n    blob: [&a {e: f -}]\n", "yaml-syntax", 5, 19, "put a space before '}'"),
     # the line reader's long key: the full reader's refusal, with what to do
     ("attributes:\n  x:\n    blob:\n      " + "k" * 1025 + ": 1\n", "yaml-syntax", 6, 1032, "shorten it"),
 ]  # fmt: skip

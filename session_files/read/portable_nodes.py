@@ -23,7 +23,14 @@ from collections.abc import Iterator, Sequence
 
 from yaml.nodes import CollectionNode, MappingNode, Node, ScalarNode
 
-from .portable_text import LINE_BREAK, Unportable, continued, flow_value, scalar_problem
+from .portable_text import (
+    LINE_BREAK,
+    Unportable,
+    continued,
+    ends_before_indicator,
+    flow_value,
+    scalar_problem,
+)
 
 __all__ = ["NeedsTokens", "from_nodes"]
 
@@ -66,6 +73,7 @@ def from_nodes(text: str, root: Node) -> Unportable | None:
                     style in ("|", ">")
                     or (not style and value[0] in "-?:")
                     or (last.line != first.line and not in_flow)
+                    or (not style and in_flow and ends_before_indicator(text, last.index))
                 ):  # what scalar_problem may refuse
                     lines = LINE_BREAK.split(text) if lines is None else lines
                     problem = scalar_problem(text, lines, blocks, node, in_flow)

@@ -118,11 +118,32 @@ def scalar_problem(
             f" read differently; quote it ('{shown}')"
         )
         return Unportable("yaml-syntax", msg, *position(text, start.index))
+    if not style and in_flow and ends_before_indicator(text, token.end_mark.index):
+        shown = value if len(value) <= 20 else "..." + value[-17:]
+        msg = (
+            f"has the unquoted text {shown!r}, whose last word '-' stands right before"
+            f" {text[token.end_mark.index]!r} (a YAML 1.2 reader refuses it); quote it"
+            f" ('{shown}') or put a space before {text[token.end_mark.index]!r}"
+        )
+        return Unportable("yaml-syntax", msg, *position(text, start.index))
     if token.end_mark.line > start.line and not in_flow:
         # yaml-rs wants quoted text continued two spaces past the block it is in
         deeper = 1 if style else 0
         return continued(lines, blocks, start.line, token.end_mark.line, "text", deeper)
     return None
+
+
+def ends_before_indicator(text: str, end: int) -> bool:
+    """A plain scalar in a flow ending at ``end`` in a lone '-' (after a space or a line
+    break) right before ',', '[', ']', '{' or '}': libyaml and ruamel.yaml read 'a -' where
+    yaml-rs refuses ('[a -]', '{e: f -}')."""
+    return (
+        end >= 2
+        and end < len(text)
+        and text[end - 1] == "-"
+        and text[end - 2] in " \t\r\n"
+        and text[end] in ",[]{}"
+    )
 
 
 def flow_value(text: str, index: int) -> Unportable | None:

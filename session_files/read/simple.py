@@ -177,6 +177,8 @@ def _value(text: str, number: int, column: int) -> Scalar | list[Scalar]:
     items = []
     offset = column + 1
     for part in inner.split(","):
+        if part.endswith(" -"):  # 'a -' right before ',' or ']': the full reader refuses it
+            raise NotSimple
         item = part.strip(" ")
         lead = len(part) - len(part.lstrip(" "))
         items.append(_scalar(item, number, offset + lead, _FLOW_PLAIN))
