@@ -205,6 +205,7 @@ def _bent(draw: st.DrawFn) -> str:
 @example("'k' : [\n  'a' :y' value,\n ]\n")
 @example("a: 'q\n * x'\n")
 @example("--- |-\n#  ab\n \n \n...\n")
+@example("\n  &flowseq [\n a: b,\n &c c: d,\n { &e e: f -},\n &g { g: h }\n]\n")
 def test_whatever_the_reader_accepts_every_reader_reads_the_same(text: str) -> None:
     try:
         node, ours = load(text.encode())
