@@ -147,11 +147,18 @@ def ends_before_indicator(text: str, end: int) -> bool:
 
 
 def flow_value(text: str, index: int) -> Unportable | None:
-    """A ':' at ``index`` in a flow collection: followed by a space, a line break or the end
-    of an entry (readers disagree on '"a":b' in a flow list)."""
-    if index + 1 >= len(text) or text[index + 1] in AFTER_NAME:
+    """A ':' at ``index`` in a flow collection: followed by a space or a line break (readers
+    disagree on '"a":b' in a flow list; ruamel.yaml refuses '["k":, v]' and reads the key of
+    '{a:, b}' as 'a:')."""
+    if index + 1 >= len(text) or text[index + 1] in " \t\r\n":
         return None
-    msg = "has ':' followed directly by text in a flow collection; put a space after ':'"
+    if text[index + 1] in ",]}":
+        msg = (
+            "has ':' followed directly by the end of an entry in a flow collection; write the"
+            " value, or a space after ':' ('k: ,' or 'k: null')"
+        )
+    else:
+        msg = "has ':' followed directly by text in a flow collection; put a space after ':'"
     return Unportable("yaml-syntax", msg, *position(text, index))
 
 
