@@ -97,21 +97,9 @@ _TREE_FRAGMENTS = [*":-[]{},|>'\"# \n.0a\\", "\n  ", "\n    ", "# ", " #", "- ",
 _TREE_FRAGMENTS += ["---\n", "|\n", ">-\n", "|2\n", "|+\n", "\r\n", "\r", "? ", "!!str "]
 
 
-@st.composite
-def _bent_for_the_tree(draw: st.DrawFn) -> str:
-    valid = [case.yaml for case in load_suite() if not case.fail and "\t" not in case.yaml]
-    text = draw(st.sampled_from(_BASES + valid))
-    for _ in range(draw(st.integers(1, 4))):
-        at = draw(st.integers(0, len(text)))
-        how = draw(st.sampled_from(["insert", "delete", "copy"]))
-        if how == "insert":
-            text = text[:at] + draw(st.sampled_from(_TREE_FRAGMENTS)) + text[at:]
-        elif how == "delete":
-            text = text[:at] + text[at + 1 :]
-        else:
-            start = draw(st.integers(0, len(text)))
-            text = text[:at] + text[start : start + draw(st.integers(1, 8))] + text[at:]
-    return text
+def _bent_for_the_tree() -> st.SearchStrategy[str]:
+    """Bent documents without tabs (the tree hands any tab to the walk), with its fragments."""
+    return _bent(_TREE_FRAGMENTS, bends=4, tabs=False)
 
 
 @pytest.mark.fuzz

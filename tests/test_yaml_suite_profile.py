@@ -183,14 +183,21 @@ _BASES = [
 
 
 @st.composite
-def _bent(draw: st.DrawFn) -> str:
-    valid = [case.yaml for case in load_suite() if not case.fail]
+def _bent(
+    draw: st.DrawFn,
+    fragments: list[str] | None = None,
+    bends: int = 3,
+    tabs: bool = True,
+) -> str:
+    """A suite document or a base sidecar, bent 1..``bends`` times: a fragment inserted
+    (``fragments``, by default this module's), a character deleted, a piece copied."""
+    valid = [c.yaml for c in load_suite() if not c.fail and (tabs or "\t" not in c.yaml)]
     text = draw(st.sampled_from(_BASES + valid))
-    for _ in range(draw(st.integers(1, 3))):
+    for _ in range(draw(st.integers(1, bends))):
         at = draw(st.integers(0, len(text)))
         how = draw(st.sampled_from(["insert", "delete", "copy"]))
         if how == "insert":
-            text = text[:at] + draw(st.sampled_from(_FRAGMENTS)) + text[at:]
+            text = text[:at] + draw(st.sampled_from(fragments or _FRAGMENTS)) + text[at:]
         elif how == "delete":
             text = text[:at] + text[at + 1 :]
         else:
